@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <signal.h>
+#include <string.h>
+
+#include "event.h"
+
+static const char *const event_type_table[_BL_EVENT_TYPE_MAX] = {
+        [BL_EVENT_FORK] = "fork",         [BL_EVENT_EXEC] = "exec",         [BL_EVENT_EXIT] = "exit",
+        [BL_EVENT_UID] = "uid",           [BL_EVENT_GID] = "gid",           [BL_EVENT_SID] = "sid",
+        [BL_EVENT_PTRACE] = "ptrace",     [BL_EVENT_COMM] = "comm",         [BL_EVENT_COREDUMP] = "coredump",
+        [BL_EVENT_SNAPSHOT] = "snapshot", [BL_EVENT_LOST] = "lost",         [BL_EVENT_UNKNOWN] = "unknown",
+        [BL_EVENT_START] = "start",       [BL_EVENT_END] = "end",
+};
+
+static const char *const lost_reason_table[_BL_LOST_REASON_MAX] = {
+        [BL_LOST_ENOBUFS] = "receive-buffer-overflow",
+        [BL_LOST_SEQ_GAP] = "sequence-gap",
+        [BL_LOST_DISK_FULL] = "disk-full",
+        [BL_LOST_WRITE_ERROR] = "write-error",
+        [BL_LOST_ENRICH] = "proc-unreadable",
+        [BL_LOST_BAD_MESSAGE] = "bad-message",
+};
+
+static const char *const info_status_table[_BL_INFO_STATUS_MAX] = {
+        [BL_INFO_OK] = "ok",
+        [BL_INFO_EXITED] = "exited-before-read",
+        [BL_INFO_REUSED] = "pid-reused",
+        [BL_INFO_DENIED] = "permission-denied",
+        [BL_INFO_ERROR] = "error",
+        [BL_INFO_NOT_READ] = "not-read",
+        [BL_INFO_SUPERSEDED] = "exec-superseded",
+};
+
+/* Signal names written here: the abbreviations differ between libcs and sigabbrev_np() is too new. */
+static const char *const signal_table[] = {
+        [SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
+        [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",     [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
+        [SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1",     [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+        [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM", [SIGSTKFLT] = "SIGSTKFLT",
+        [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",     [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+        [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",     [SIGURG] = "SIGURG",   [SIGXCPU] = "SIGXCPU",
+        [SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
+        [SIGIO] = "SIGIO",     [SIGPWR] = "SIGPWR",       [SIGSYS] = "SIGSYS",
+};
+
+const char *bl_event_type_to_string(enum bl_event_type t)
+{
+        if (t <= 0 || t >= _BL_EVENT_TYPE_MAX)
+                return NULL;
+        return event_type_table[t];
+}
+
+enum bl_event_type bl_event_type_from_string(const char *s)
+{
+        if (!s)
+                return _BL_EVENT_TYPE_INVALID;
+        for (int i = 1; i < _BL_EVENT_TYPE_MAX; i++)
+                if (event_type_table[i] && streq(event_type_table[i], s))
+                        return i;
+        return _BL_EVENT_TYPE_INVALID;
+}
+
+const char *bl_lost_reason_to_string(enum bl_lost_reason r)
+{
+        if (r <= 0 || r >= _BL_LOST_REASON_MAX)
+                return NULL;
+        return lost_reason_table[r];
+}
+
+const char *bl_info_status_to_string(enum bl_info_status s)
+{
+        if (s < 0 || s >= _BL_INFO_STATUS_MAX)
+                return NULL;
+        return info_status_table[s];
+}
+
+const char *bl_signal_to_string(int sig)
+{
+        if (sig <= 0 || (size_t)sig >= ELEMENTSOF(signal_table))
+                return NULL;
+        return signal_table[sig];
+}
+
+bool bl_exit_status_decode(uint32_t status, int *ret_code, int *ret_signal, bool *ret_core)
+{
+        int sig = status & 0x7f;
+
+        if (sig == 0) {
+                if (ret_code)
+                        *ret_code = (status >> 8) & 0xff;
+                return true;
+        }
+        if (ret_signal)
+                *ret_signal = sig;
+        if (ret_core)
+                *ret_core = status & 0x80;
+        return false;
+}
+
+void bl_proc_info_init(struct bl_proc_info *info)
+{
+        *info = (struct bl_proc_info){
+                .status = BL_INFO_NOT_READ,
+                .uid = UINT32_MAX,
+                .gid = UINT32_MAX,
+        };
+}
+
+void bl_proc_info_done(struct bl_proc_info *info)
+{
+        if (!info)
+                return;
+        strv_free(info->argv);
+        free(info->exe);
+        free(info->cwd);
+        free(info->unit);
+        bl_proc_info_init(info);
+}
+
+void bl_proc_info_move(struct bl_proc_info *dst, struct bl_proc_info *src)
+{
+        bl_proc_info_done(dst);
+        *dst = *src;
+        bl_proc_info_init(src);
+}
+
+static int strdup_ptr(char **ret, const char *s)
+{
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static char **strv_copy(char *const *l)
+{
+        size_t n = strv_length(l);
+        char **c = calloc(n + 1, sizeof(char *));
+
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                c[i] = strdup(l[i]);
+                if (!c[i])
+                        return strv_free(c);
+        }
+        return c;
+}
+
+int bl_proc_info_copy(struct bl_proc_info *ret, const struct bl_proc_info *src)
+{
+        struct bl_proc_info c = *src;
+
+        c.argv = NULL;
+        c.exe = c.cwd = c.unit = NULL;
+        if (src->argv) {
+                c.argv = strv_copy(src->argv);
+                if (!c.argv)
+                        goto fail;
+        }
+        if (strdup_ptr(&c.exe, src->exe) < 0 || strdup_ptr(&c.cwd, src->cwd) < 0 ||
+            strdup_ptr(&c.unit, src->unit) < 0)
+                goto fail;
+        *ret = c;
+        return 0;
+fail:
+        bl_proc_info_done(&c);
+        return -ENOMEM;
+}
+
+void bl_event_init(struct bl_event *ev, enum bl_event_type type)
+{
+        memset(ev, 0, sizeof(*ev));
+        ev->type = type;
+        bl_proc_info_init(&ev->info);
+}
+
+void bl_event_done(struct bl_event *ev)
+{
+        if (!ev)
+                return;
+        bl_proc_info_done(&ev->info);
+        bl_event_init(ev, 0);
+}
+
+int bl_event_copy(struct bl_event *ret, const struct bl_event *src)
+{
+        struct bl_event c = *src;
+        int r;
+
+        r = bl_proc_info_copy(&c.info, &src->info);
+        if (r < 0)
+                return r;
+        *ret = c;
+        return 0;
+}
+
+char *bl_argv_join(char *const *argv)
+{
+        size_t len = 1;
+        char *s, *p;
+
+        STRV_FOREACH(a, argv)
+        len += strlen(*a) + 1;
+        s = malloc(len);
+        if (!s)
+                return NULL;
+        p = s;
+        STRV_FOREACH(a, argv)
+        {
+                if (p != s)
+                        *p++ = ' ';
+                p = stpcpy(p, *a);
+        }
+        *p = 0;
+        return s;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The recording pipeline shared by bootlogd and `bootlog record`:
+ * proc connector → /proc enrichment → writer. The caller owns the event
+ * loop: it polls bl_recorder_get_fd() and calls bl_recorder_process() when
+ * readable, and bl_recorder_flush_if_due() from a timer.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "source.h"
+#include "writer.h"
+
+struct bl_recorder;
+
+struct bl_recorder_options {
+        int output_fd;          /* empty file open for writing; taken over */
+        size_t block_size;      /* see bl_writer_options; 0: default */
+        int compression_level;  /* 0: default */
+        bool sync;              /* fdatasync each block */
+        uint64_t flush_interval_ns; /* 0: 1 s */
+        int rcvbuf;             /* 0: default of bl_source */
+        bool no_snapshot;       /* skip the start-up snapshot */
+        bool no_enrich;         /* do not read /proc on exec */
+        size_t argv_max;        /* see bl_enrich_options */
+        /* Called for every event after it was enriched and before it is written (may be NULL). */
+        bl_event_cb observer;
+        void *observer_userdata;
+};
+
+struct bl_recorder_stats {
+        uint64_t events;        /* events recorded (written or pending) */
+        uint64_t lost;          /* events known lost: sequence gaps + blocks not written */
+        uint64_t overflows;     /* receive-buffer overflows */
+        uint64_t execs, execs_with_argv;
+        uint64_t bytes;         /* file size */
+        int last_write_error;
+};
+
+/*
+ * Subscribes to the proc connector, writes the file header and the START
+ * record, then the snapshot. Once this returns, no process event is missed.
+ */
+int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder **ret);
+
+int bl_recorder_get_fd(const struct bl_recorder *r);
+
+/* Drains the socket: decodes, enriches and writes everything pending. Returns 0 or -errno (fatal only). */
+int bl_recorder_process(struct bl_recorder *r);
+
+/* Writes the current block if the flush interval has passed since it was started. */
+int bl_recorder_flush_if_due(struct bl_recorder *r);
+
+/* CLOCK_MONOTONIC ns at which the pending block must be flushed; UINT64_MAX if nothing is pending. */
+uint64_t bl_recorder_next_flush(const struct bl_recorder *r);
+
+void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats *ret);
+
+/*
+ * Drains what is still queued, unsubscribes, writes the END record and closes
+ * the file. Frees r. Returns the last write error, if any.
+ */
+int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stats);
+
+/* Frees without a clean END (tests, fatal errors). Accepts NULL, returns NULL. */
+struct bl_recorder *bl_recorder_free(struct bl_recorder *r);
+
+/* CLOCK_MONOTONIC now, in ns. */
+uint64_t bl_now_monotonic(void);
