@@ -1,1 +1,438 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bootlog record: records system-wide while a command runs.
+ *
+ * Subscribes and writes the snapshot first, then starts the command, so the
+ * recording holds the command's whole life. When the command exits, its
+ * descendants that are still running (daemons it started) are recorded
+ * until they exit too or the grace period ends.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <systemd/sd-event.h>
+
+#include "bootlog.h"
+#include "log.h"
+#include "recorder.h"
+
+static const char *arg_output = "record.bootlog";
+static bool arg_force;
+static uint64_t arg_grace_ns = NSEC_PER_SEC;
+static uint64_t arg_flush_interval_ns;
+static size_t arg_block_size;
+static char **arg_command;
+
+/* The pids of the command and its descendants still alive (open addressing, 0 = empty). */
+struct pidset {
+        pid_t *slots;
+        size_t size, used, live;
+};
+
+static size_t pidset_slot(const struct pidset *s, pid_t pid)
+{
+        size_t i = ((uint32_t)pid * 2654435761u) & (s->size - 1);
+
+        while (s->slots[i] != 0 && s->slots[i] != pid)
+                i = (i + 1) & (s->size - 1);
+        return i;
+}
+
+static bool pidset_contains(const struct pidset *s, pid_t pid)
+{
+        return s->size > 0 && s->slots[pidset_slot(s, pid)] == pid;
+}
+
+static int pidset_add(struct pidset *s, pid_t pid)
+{
+        size_t i;
+
+        if ((s->used + 1) * 2 > s->size) {
+                struct pidset n = { .size = s->size ? s->size * 2 : 64 };
+
+                /* Rebuilding also drops the tombstones (-1) left by removals. */
+                n.slots = calloc(n.size, sizeof(pid_t));
+                if (!n.slots)
+                        return -ENOMEM;
+                for (size_t j = 0; j < s->size; j++)
+                        if (s->slots[j] > 0) {
+                                n.slots[pidset_slot(&n, s->slots[j])] = s->slots[j];
+                                n.used++;
+                                n.live++;
+                        }
+                free(s->slots);
+                *s = n;
+        }
+        i = pidset_slot(s, pid);
+        if (s->slots[i] == pid)
+                return 0;
+        s->slots[i] = pid;
+        s->used++;
+        s->live++;
+        return 0;
+}
+
+static void pidset_remove(struct pidset *s, pid_t pid)
+{
+        size_t i;
+
+        if (s->size == 0)
+                return;
+        i = pidset_slot(s, pid);
+        if (s->slots[i] != pid)
+                return;
+        s->slots[i] = -1; /* tombstone: keeps probe chains intact */
+        s->live--;
+}
+
+struct context {
+        sd_event *event;
+        struct bl_recorder *recorder;
+        sd_event_source *flush_timer;
+        sd_event_source *grace_timer;
+        struct pidset descendants;
+        pid_t child;
+        bool child_exited;
+        int child_status; /* our exit status, from the child's wait status */
+        int signals;
+};
+
+static int help(void)
+{
+        printf("Usage: bootlog record [OPTIONS] [--] COMMAND [ARG...]\n"
+               "\n"
+               "Record every process event on the system while COMMAND runs, then\n"
+               "exit with COMMAND's exit status. Needs root (CAP_NET_ADMIN).\n"
+               "\n"
+               "Options:\n"
+               "  -o, --output=FILE          write the recording to FILE (default: %s)\n"
+               "      --force                replace FILE if it exists\n"
+               "      --grace=SECONDS        after COMMAND exits, keep recording its\n"
+               "                             descendants for at most this long (default: 1)\n"
+               "      --flush-interval=SECONDS  write a block at least this often (default: 1)\n"
+               "      --block-size=BYTES     write a block when it holds this much (default: 65536)\n"
+               "  -h, --help                 show this help\n",
+               "record.bootlog");
+        return 0;
+}
+
+static int parse_seconds(const char *s, uint64_t *ret)
+{
+        char *end;
+        double d;
+
+        errno = 0;
+        d = strtod(s, &end);
+        if (errno != 0 || end == s || *end || d < 0 || d > 1e6)
+                return -EINVAL;
+        *ret = (uint64_t)(d * 1e9);
+        return 0;
+}
+
+static int parse_argv(int argc, char *argv[])
+{
+        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK };
+        static const struct option options[] = {
+                { "output", required_argument, NULL, 'o' },
+                { "force", no_argument, NULL, ARG_FORCE },
+                { "grace", required_argument, NULL, ARG_GRACE },
+                { "flush-interval", required_argument, NULL, ARG_FLUSH },
+                { "block-size", required_argument, NULL, ARG_BLOCK },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        opterr = 0;
+        /* '+': stop at the first non-option, which starts COMMAND. */
+        while ((c = getopt_long(argc, argv, "+:ho:", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        return help();
+                case 'o':
+                        arg_output = optarg;
+                        break;
+                case ARG_FORCE:
+                        arg_force = true;
+                        break;
+                case ARG_GRACE:
+                        if (parse_seconds(optarg, &arg_grace_ns) < 0)
+                                return usage_error("record", "invalid --grace value '%s'", optarg);
+                        break;
+                case ARG_FLUSH:
+                        if (parse_seconds(optarg, &arg_flush_interval_ns) < 0 || arg_flush_interval_ns == 0)
+                                return usage_error("record", "invalid --flush-interval value '%s'", optarg);
+                        break;
+                case ARG_BLOCK: {
+                        char *end;
+                        unsigned long v;
+
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno || end == optarg || *end || v < 4096 || v > 64 * 1024 * 1024)
+                                return usage_error("record", "invalid --block-size '%s' (4096..67108864)",
+                                                   optarg);
+                        arg_block_size = v;
+                        break;
+                }
+                case ':':
+                        return usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
+                default:
+                        return usage_error("record", "unrecognized option '%s'", argv[optind - 1]);
+                }
+        }
+        if (optind >= argc)
+                return usage_error("record", "no command given");
+        arg_command = argv + optind;
+        return 1;
+}
+
+static int open_output(const char *path)
+{
+        int fd;
+
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0 && errno == EEXIST && arg_force) {
+                if (unlink(path) < 0)
+                        return log_error_errno(errno, "Failed to replace '%s': %m", path);
+                fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        }
+        if (fd < 0 && errno == EEXIST)
+                return log_error_errno(EEXIST, "'%s' already exists; use --force to replace it.", path);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create '%s': %m", path);
+        return fd;
+}
+
+static void maybe_stop(struct context *c)
+{
+        if (!c->child_exited)
+                return;
+        if (c->descendants.live == 0)
+                (void)sd_event_exit(c->event, 0);
+}
+
+static int on_event(struct bl_event *ev, void *userdata)
+{
+        struct context *c = userdata;
+
+        if (ev->type == BL_EVENT_FORK && ev->pid == ev->tid && pidset_contains(&c->descendants, ev->fork.parent_pid))
+                return pidset_add(&c->descendants, ev->pid);
+        if (ev->type == BL_EVENT_EXIT && ev->pid == ev->tid && pidset_contains(&c->descendants, ev->pid)) {
+                pidset_remove(&c->descendants, ev->pid);
+                maybe_stop(c);
+        }
+        return 0;
+}
+
+static int rearm_flush(struct context *c)
+{
+        uint64_t next = bl_recorder_next_flush(c->recorder);
+
+        if (next == UINT64_MAX)
+                return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_time(c->flush_timer, next / NSEC_PER_USEC);
+        return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct context *c = userdata;
+        int r;
+
+        r = bl_recorder_process(c->recorder);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read process events: %m");
+                return sd_event_exit(c->event, r);
+        }
+        return rearm_flush(c);
+}
+
+static int on_flush(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        (void)bl_recorder_flush_if_due(c->recorder);
+        return rearm_flush(c);
+}
+
+static int on_grace(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        log_debug("Grace period over, %zu descendants still running.", c->descendants.live);
+        return sd_event_exit(c->event, 0);
+}
+
+static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        struct context *c = userdata;
+        uint64_t now;
+
+        c->child_exited = true;
+        if (si->si_code == CLD_EXITED)
+                c->child_status = si->si_status;
+        else
+                c->child_status = 128 + si->si_status;
+
+        /* Its own exit event may still be queued; the descendant set is emptied by the events. */
+        pidset_remove(&c->descendants, c->child);
+        if (c->descendants.live == 0)
+                return sd_event_exit(c->event, 0);
+        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        return sd_event_add_time(c->event, &c->grace_timer, CLOCK_MONOTONIC, now + arg_grace_ns / NSEC_PER_USEC,
+                                 0, on_grace, c);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct context *c = userdata;
+
+        /* First signal: pass it on and keep recording until the command is gone. Second: stop now. */
+        if (++c->signals > 1 || c->child_exited)
+                return sd_event_exit(c->event, 0);
+        (void)kill(c->child, si->ssi_signo);
+        return 0;
+}
+
+static int spawn(char **command, pid_t *ret)
+{
+        int pipefd[2], err = 0;
+        ssize_t n;
+        pid_t pid;
+
+        /* The pipe reports an exec failure; it closes on a successful exec (O_CLOEXEC). */
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                err = -errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return err;
+        }
+        if (pid == 0) {
+                sigset_t all;
+
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                close(pipefd[0]);
+                execvp(command[0], command);
+                err = errno;
+                (void)!write(pipefd[1], &err, sizeof(err));
+                _exit(127);
+        }
+        close(pipefd[1]);
+        do
+                n = read(pipefd[0], &err, sizeof(err));
+        while (n < 0 && errno == EINTR);
+        close(pipefd[0]);
+        if (n == sizeof(err)) {
+                (void)waitpid(pid, NULL, 0);
+                return -err;
+        }
+        *ret = pid;
+        return 0;
+}
+
+int verb_record(int argc, char *argv[])
+{
+        struct context c = { .child = -1, .child_status = EXIT_FAILURE };
+        struct bl_recorder_stats stats;
+        struct bl_recorder_options opts;
+        sigset_t mask;
+        int r, fd;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+
+        fd = open_output(arg_output);
+        if (fd < 0)
+                return EXIT_FAILURE;
+
+        opts = (struct bl_recorder_options){
+                .output_fd = fd,
+                .block_size = arg_block_size,
+                .flush_interval_ns = arg_flush_interval_ns,
+                .observer = on_event,
+                .observer_userdata = &c,
+        };
+        r = bl_recorder_new(&opts, &c.recorder);
+        if (r < 0) {
+                (void)unlink(arg_output);
+                if (r == -EPERM || r == -EACCES)
+                        log_error("Failed to subscribe to process events: %s (run as root: it needs CAP_NET_ADMIN).",
+                                  strerror(-r));
+                else if (r == -EPROTONOSUPPORT)
+                        log_error("This kernel has no process events connector (CONFIG_PROC_EVENTS).");
+                else
+                        log_error_errno(r, "Failed to start recording: %m");
+                return EXIT_FAILURE;
+        }
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = spawn(arg_command, &c.child);
+        if (r < 0) {
+                log_error_errno(r, "Failed to execute '%s': %m", arg_command[0]);
+                (void)bl_recorder_finish(c.recorder, NULL);
+                return r == -ENOENT ? 127 : 126;
+        }
+        r = pidset_add(&c.descendants, c.child);
+        if (r < 0)
+                goto oom;
+
+        r = sd_event_new(&c.event);
+        if (r < 0)
+                goto fail;
+        r = sd_event_add_io(c.event, NULL, bl_recorder_get_fd(c.recorder), EPOLLIN, on_netlink, &c);
+        if (r < 0)
+                goto fail;
+        r = sd_event_add_time(c.event, &c.flush_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_flush, &c);
+        if (r < 0)
+                goto fail;
+        r = sd_event_add_child(c.event, NULL, c.child, WEXITED, on_child, &c);
+        if (r < 0)
+                goto fail;
+        if (sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c) < 0 ||
+            sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c) < 0)
+                goto fail;
+
+        r = sd_event_loop(c.event);
+        if (r < 0)
+                log_error_errno(r, "Recording stopped early: %m");
+
+        r = bl_recorder_finish(c.recorder, &stats);
+        c.recorder = NULL;
+        if (r < 0)
+                log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
+        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.", stats.events,
+                 stats.lost, stats.bytes, arg_output);
+        if (!c.child_exited) {
+                /* Stopped by a second signal: the command may still run; do not leave it unreaped here. */
+                c.child_status = 128 + SIGINT;
+        }
+        sd_event_unref(c.event);
+        free(c.descendants.slots);
+        return c.child_status;
+
+oom:
+        r = -ENOMEM;
+fail:
+        log_error_errno(r, "Failed to set up the event loop: %m");
+        if (c.child > 0 && !c.child_exited)
+                (void)kill(c.child, SIGTERM);
+        (void)bl_recorder_finish(c.recorder, NULL);
+        sd_event_unref(c.event);
+        free(c.descendants.slots);
+        return EXIT_FAILURE;
+}

@@ -1,1 +1,252 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "enrich.h"
+#include "format.h"
+#include "recorder.h"
+
+#define DEFAULT_FLUSH_INTERVAL_NS NSEC_PER_SEC
+/* Datagrams handled per dispatch call, so a storm cannot keep the flush timer from running. */
+#define DISPATCH_BATCH 256
+
+struct bl_recorder {
+        struct bl_recorder_options opts;
+        struct bl_source *source;
+        struct bl_enricher *enricher;
+        struct bl_writer *writer;
+        int size_fd;               /* dup of the output fd: the file size after the writer closed it */
+        uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
+        uint64_t events;
+        uint64_t execs, execs_with_argv;
+        int last_write_error;
+};
+
+uint64_t bl_now_monotonic(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int record_event(struct bl_recorder *r, struct bl_event *ev)
+{
+        int r2;
+
+        if (r->opts.observer) {
+                r2 = r->opts.observer(ev, r->opts.observer_userdata);
+                if (r2 < 0)
+                        return r2;
+        }
+        if (bl_writer_pending(r->writer) == 0)
+                r->block_started_ns = bl_now_monotonic();
+        r->events++;
+        r2 = bl_writer_append(r->writer, ev);
+        if (r2 == -ENOMEM)
+                return r2;
+        if (r2 < 0)
+                /* Absorbed by the writer (counted as lost, recorded when space returns). */
+                r->last_write_error = r2;
+        if (bl_writer_pending(r->writer) == 0)
+                r->block_started_ns = 0;
+        return 0;
+}
+
+static int on_source_event(struct bl_event *ev, void *userdata)
+{
+        struct bl_recorder *r = userdata;
+        int r2;
+
+        if (ev->type == BL_EVENT_EXEC) {
+                r->execs++;
+                if (r->enricher) {
+                        r2 = bl_enrich_exec(r->enricher, ev);
+                        if (r2 < 0)
+                                return r2;
+                }
+                if (ev->info.argv && ev->info.status == BL_INFO_OK)
+                        r->execs_with_argv++;
+        }
+        return record_event(r, ev);
+}
+
+static int on_snapshot_event(struct bl_event *ev, void *userdata)
+{
+        return record_event(userdata, ev);
+}
+
+int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder **ret)
+{
+        struct bl_writer_options wo = {
+                .block_size = opts->block_size,
+                .compression_level = opts->compression_level,
+                .sync = opts->sync,
+        };
+        struct bl_source_options so = { .rcvbuf = opts->rcvbuf };
+        struct bl_file_info info;
+        struct bl_event start;
+        struct bl_recorder *r;
+        int fd = opts->output_fd;
+        int r2;
+
+        r = calloc(1, sizeof(*r));
+        if (!r) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        r->opts = *opts;
+        r->size_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (r->opts.flush_interval_ns == 0)
+                r->opts.flush_interval_ns = DEFAULT_FLUSH_INTERVAL_NS;
+
+        /* Subscribe before anything else: from here on, no process event is missed. */
+        r2 = bl_source_new(&so, &r->source);
+        if (r2 < 0) {
+                safe_close(fd);
+                goto fail;
+        }
+
+        if (!opts->no_enrich || !opts->no_snapshot) {
+                struct bl_enrich_options eo = {
+                        .proc_fd = -1,
+                        .argv_max = opts->argv_max,
+                        .get_unit = bl_enrich_unit_sd,
+                };
+                r2 = bl_enricher_new(&eo, &r->enricher);
+                if (r2 < 0) {
+                        safe_close(fd);
+                        goto fail;
+                }
+        }
+
+        r2 = bl_file_info_from_system(&info);
+        if (r2 < 0) {
+                safe_close(fd);
+                goto fail;
+        }
+        r2 = bl_writer_new(fd, &info, &wo, &r->writer);
+        if (r2 < 0)
+                goto fail;
+
+        bl_event_init(&start, BL_EVENT_START);
+        start.ts_ns = bl_now_monotonic();
+        start.pid = start.tid = getpid();
+        start.start.recorder_pid = getpid();
+        r2 = record_event(r, &start);
+        if (r2 < 0)
+                goto fail;
+
+        if (!opts->no_snapshot) {
+                r2 = bl_enrich_snapshot(r->enricher, on_snapshot_event, r);
+                if (r2 < 0)
+                        goto fail;
+        }
+        if (opts->no_enrich)
+                r->enricher = bl_enricher_free(r->enricher);
+
+        *ret = r;
+        return 0;
+fail:
+        bl_recorder_free(r);
+        return r2;
+}
+
+int bl_recorder_get_fd(const struct bl_recorder *r)
+{
+        return bl_source_get_fd(r->source);
+}
+
+int bl_recorder_process(struct bl_recorder *r)
+{
+        for (;;) {
+                int n = bl_source_dispatch(r->source, DISPATCH_BATCH, on_source_event, r);
+                if (n < 0)
+                        return n;
+                if (n < DISPATCH_BATCH)
+                        return 0;
+                /* A storm: keep draining, but never hold a block past its flush interval. */
+                n = bl_recorder_flush_if_due(r);
+                if (n == -ENOMEM)
+                        return n;
+        }
+}
+
+uint64_t bl_recorder_next_flush(const struct bl_recorder *r)
+{
+        if (r->block_started_ns == 0)
+                return UINT64_MAX;
+        return r->block_started_ns + r->opts.flush_interval_ns;
+}
+
+int bl_recorder_flush_if_due(struct bl_recorder *r)
+{
+        int r2;
+
+        if (r->block_started_ns == 0 || bl_now_monotonic() < bl_recorder_next_flush(r))
+                return 0;
+        r2 = bl_writer_flush(r->writer);
+        r->block_started_ns = 0;
+        if (r2 < 0 && r2 != -ENOMEM) {
+                r->last_write_error = r2;
+                return 0;
+        }
+        return r2;
+}
+
+void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats *ret)
+{
+        struct bl_source_stats ss = {};
+        struct bl_writer_stats ws = {};
+
+        if (r->source)
+                bl_source_get_stats(r->source, &ss);
+        if (r->writer)
+                bl_writer_get_stats(r->writer, &ws);
+        *ret = (struct bl_recorder_stats){
+                .events = r->events,
+                .lost = ss.lost + ws.lost,
+                .overflows = ss.overflows,
+                .execs = r->execs,
+                .execs_with_argv = r->execs_with_argv,
+                .bytes = ws.bytes,
+                .last_write_error = r->last_write_error,
+        };
+}
+
+int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stats)
+{
+        struct stat st;
+        int r2, r3;
+
+        /* Whatever the kernel queued before we stop belongs to the recording. */
+        do
+                r2 = bl_source_dispatch(r->source, 0, on_source_event, r);
+        while (r2 > 0);
+        r->source = bl_source_free(r->source);
+
+        if (ret_stats)
+                bl_recorder_get_stats(r, ret_stats);
+        r3 = bl_writer_close(r->writer);
+        r->writer = NULL;
+        /* The END record and the last block count too. */
+        if (ret_stats && r->size_fd >= 0 && fstat(r->size_fd, &st) >= 0)
+                ret_stats->bytes = st.st_size;
+        bl_recorder_free(r);
+        if (r2 < 0)
+                return r2;
+        return r3;
+}
+
+struct bl_recorder *bl_recorder_free(struct bl_recorder *r)
+{
+        if (!r)
+                return NULL;
+        bl_source_free(r->source);
+        bl_enricher_free(r->enricher);
+        bl_writer_free(r->writer);
+        safe_close(r->size_fd);
+        free(r);
+        return NULL;
+}
