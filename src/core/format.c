@@ -1,1 +1,110 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-id128.h>
+
+#include "format.h"
+#include "log.h"
+#include "macro.h"
+
+static uint64_t timespec_ns(const struct timespec *ts)
+{
+        return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+}
+
+/*
+ * Reads MONOTONIC, REALTIME, BOOTTIME between two MONOTONIC reads and keeps
+ * the try whose bracket is narrowest: a preemption between the reads would
+ * otherwise skew every wall-clock time of the recording.
+ */
+static void read_clock_pair(struct bl_file_info *info)
+{
+        uint64_t best = UINT64_MAX;
+
+        for (int i = 0; i < 3; i++) {
+                struct timespec a, real, boot, b;
+                uint64_t mono_a, mono_b;
+
+                clock_gettime(CLOCK_MONOTONIC, &a);
+                clock_gettime(CLOCK_REALTIME, &real);
+                clock_gettime(CLOCK_BOOTTIME, &boot);
+                clock_gettime(CLOCK_MONOTONIC, &b);
+                mono_a = timespec_ns(&a);
+                mono_b = timespec_ns(&b);
+                if (mono_b - mono_a >= best)
+                        continue;
+                best = mono_b - mono_a;
+                info->ref_monotonic_ns = mono_a + best / 2;
+                info->ref_realtime_ns = timespec_ns(&real);
+                info->ref_boottime_ns = timespec_ns(&boot);
+        }
+}
+
+int bl_file_info_from_system(struct bl_file_info *ret)
+{
+        struct bl_file_info info = {
+                .version = BL_FORMAT_VERSION,
+        };
+        struct utsname u;
+        sd_id128_t id;
+        long tck;
+        int r;
+
+        /* Both stay zero when unknown: an early initramfs may lack /etc/machine-id, a chroot /proc. */
+        r = sd_id128_get_boot(&id);
+        if (r < 0)
+                (void)log_debug_errno(r, "Failed to read the boot id, leaving it zero: %m");
+        else
+                memcpy(info.boot_id, id.bytes, BL_ID128_SIZE);
+        r = sd_id128_get_machine(&id);
+        if (r < 0)
+                (void)log_debug_errno(r, "Failed to read the machine id, leaving it zero: %m");
+        else
+                memcpy(info.machine_id, id.bytes, BL_ID128_SIZE);
+
+        if (uname(&u) < 0)
+                return negative_errno();
+        snprintf(info.kernel_release, sizeof(info.kernel_release), "%s", u.release);
+        snprintf(info.hostname, sizeof(info.hostname), "%s", u.nodename);
+
+        read_clock_pair(&info);
+        tck = sysconf(_SC_CLK_TCK);
+        info.clk_tck = tck > 0 ? (uint32_t)tck : 0;
+        info.recorder_pid = (uint32_t)getpid();
+
+        *ret = info;
+        return 0;
+}
+
+uint64_t bl_file_info_realtime(const struct bl_file_info *info, uint64_t monotonic_ns)
+{
+        /* Unsigned arithmetic: defined for timestamps on either side of the reference. */
+        if (monotonic_ns >= info->ref_monotonic_ns)
+                return info->ref_realtime_ns + (monotonic_ns - info->ref_monotonic_ns);
+        if (info->ref_monotonic_ns - monotonic_ns > info->ref_realtime_ns)
+                return 0;
+        return info->ref_realtime_ns - (info->ref_monotonic_ns - monotonic_ns);
+}
+
+char *bl_id128_to_string(const uint8_t id[BL_ID128_SIZE], char buf[static 33])
+{
+        static const char hex[] = "0123456789abcdef";
+
+        for (size_t i = 0; i < BL_ID128_SIZE; i++) {
+                buf[i * 2] = hex[id[i] >> 4];
+                buf[i * 2 + 1] = hex[id[i] & 0xf];
+        }
+        buf[32] = 0;
+        return buf;
+}
+
+bool bl_id128_is_null(const uint8_t id[BL_ID128_SIZE])
+{
+        for (size_t i = 0; i < BL_ID128_SIZE; i++)
+                if (id[i] != 0)
+                        return false;
+        return true;
+}

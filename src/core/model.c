@@ -1,1 +1,768 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The process tree, rebuilt from events in file order (the kernel's causal
+ * order; timestamps of different CPUs may disagree slightly, so nothing here
+ * orders events by timestamp).
+ *
+ * Each pid maps, in an open-addressing table, to the newest process that had
+ * it; that process is the live one unless its exit was seen. Older processes
+ * with the same pid hang off it (prev_same_pid) for bl_model_find().
+ *
+ * Children and roots are kept ordered by (start_ns, index). Appending in file
+ * order is nearly sorted, so a child is moved into place when it is only a
+ * few slots off; otherwise the array is marked dirty and sorted on the next
+ * read access. Re-linking a snapshot process under its real forker leaves a
+ * stale entry in the old array, dropped at the same time. Every process is
+ * re-linked at most once, so the whole build is O(n log n).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/*
+ * A snapshot and a fork event describe the same process when their start
+ * times are this close: /proc start times have tick precision and the fork
+ * event may still have been queued when /proc was read.
+ */
+#define SAME_START_NS (20 * NSEC_PER_MSEC)
+
+/* How far bl_process_image_at() climbs for an inherited image: bounds the cost per call on fork chains. */
+#define INHERIT_DEPTH_MAX 4096
+
+/* How far an out-of-order child is moved into place at once; further, the array is sorted lazily. */
+#define INSERT_SCAN_MAX 16
+
+/* How far the ancestors of a new parent are searched for a cycle before a re-link is refused. */
+#define RELINK_DEPTH_MAX 4096
+
+#define CHUNK_FIRST 64
+#define CHUNK_MAX   65536
+
+struct node {
+        struct bl_process p;        /* first: model.h's view of the process */
+        struct node *prev_same_pid; /* the process that had this pid before */
+        size_t children_cap, execs_cap;
+        bool dirty; /* children need compacting and sorting; on the model's dirty list */
+};
+
+#define NODE(proc) ((struct node *)(proc))
+
+struct pid_slot {
+        pid_t pid;
+        struct node *head; /* newest process with this pid; NULL: free slot */
+};
+
+struct bl_model {
+        struct bl_process **procs; /* every process, by index */
+        size_t n_procs, procs_cap;
+
+        struct bl_process **roots;
+        size_t n_roots, roots_cap;
+        bool roots_dirty;
+
+        struct node **dirty; /* nodes whose children need settling */
+        size_t n_dirty, dirty_cap;
+
+        struct pid_slot *pids; /* power-of-two size, at most half full; no deletions */
+        size_t pids_cap, n_pids;
+        unsigned pids_shift;
+
+        struct node **chunks; /* nodes are allocated in growing chunks: stable pointers, cheap free */
+        size_t n_chunks, chunks_cap, chunk_size, chunk_used;
+
+        struct bl_model_stats stats;
+};
+
+static int grow_array(void **array, size_t *cap, size_t need, size_t size, size_t min)
+{
+        size_t c;
+        void *a;
+
+        if (need <= *cap)
+                return 0;
+        c = MAX(*cap * 2, min);
+        if (c < need)
+                c = need;
+        a = reallocarray(*array, c, size);
+        if (!a)
+                return -ENOMEM;
+        *array = a;
+        *cap = c;
+        return 0;
+}
+
+#define GROW(array, cap, need, min) grow_array((void **)&(array), &(cap), (need), sizeof(*(array)), (min))
+
+/* ---- pid table ---- */
+
+static size_t pid_hash(const struct bl_model *m, pid_t pid)
+{
+        /* Fibonacci hashing spreads the dense, sequential pids over the whole table. */
+        return ((uint32_t)pid * UINT32_C(2654435769)) >> m->pids_shift;
+}
+
+static struct pid_slot *pid_slot(const struct bl_model *m, pid_t pid)
+{
+        size_t mask = m->pids_cap - 1;
+
+        for (size_t i = pid_hash(m, pid);; i = (i + 1) & mask)
+                if (!m->pids[i].head || m->pids[i].pid == pid)
+                        return &m->pids[i];
+}
+
+static struct node *pid_head(const struct bl_model *m, pid_t pid)
+{
+        if (m->pids_cap == 0)
+                return NULL;
+        return pid_slot(m, pid)->head;
+}
+
+/* Makes room for one more pid. */
+static int pid_reserve(struct bl_model *m)
+{
+        struct pid_slot *old = m->pids, *new;
+        size_t old_cap = m->pids_cap, cap;
+        unsigned bits;
+
+        if ((m->n_pids + 1) * 2 <= m->pids_cap)
+                return 0;
+        cap = old_cap ? old_cap * 2 : 1024;
+        new = calloc(cap, sizeof(struct pid_slot));
+        if (!new)
+                return -ENOMEM;
+        bits = __builtin_ctzll(cap);
+        m->pids = new;
+        m->pids_cap = cap;
+        m->pids_shift = 32 - bits;
+        for (size_t i = 0; i < old_cap; i++)
+                if (old[i].head)
+                        *pid_slot(m, old[i].pid) = old[i];
+        free(old);
+        return 0;
+}
+
+/* Needs pid_reserve() first. */
+static void pid_set_head(struct bl_model *m, pid_t pid, struct node *n)
+{
+        struct pid_slot *s = pid_slot(m, pid);
+
+        if (!s->head) {
+                s->pid = pid;
+                m->n_pids++;
+        }
+        s->head = n;
+}
+
+static struct node *live(const struct bl_model *m, pid_t pid)
+{
+        struct node *n;
+
+        if (pid <= 0)
+                return NULL;
+        n = pid_head(m, pid);
+        return n && !n->p.exited ? n : NULL;
+}
+
+/* ---- ordered children ---- */
+
+static int proc_cmp(const struct bl_process *a, const struct bl_process *b)
+{
+        if (a->start_ns != b->start_ns)
+                return a->start_ns < b->start_ns ? -1 : 1;
+        if (a->index != b->index)
+                return a->index < b->index ? -1 : 1;
+        return 0;
+}
+
+static int proc_cmp_qsort(const void *a, const void *b)
+{
+        return proc_cmp(*(struct bl_process *const *)a, *(struct bl_process *const *)b);
+}
+
+static int dirty_reserve(struct bl_model *m, size_t k)
+{
+        return GROW(m->dirty, m->dirty_cap, m->n_dirty + k, 16);
+}
+
+/* Needs dirty_reserve() first. parent NULL: the roots. */
+static void mark_dirty(struct bl_model *m, struct node *parent)
+{
+        if (!parent) {
+                m->roots_dirty = true;
+                return;
+        }
+        if (parent->dirty)
+                return;
+        parent->dirty = true;
+        m->dirty[m->n_dirty++] = parent;
+}
+
+/* Room for one more child of parent (NULL: one more root), and for marking the array dirty. */
+static int children_reserve(struct bl_model *m, struct node *parent)
+{
+        int r;
+
+        r = dirty_reserve(m, 1);
+        if (r < 0)
+                return r;
+        if (!parent)
+                return GROW(m->roots, m->roots_cap, m->n_roots + 1, 16);
+        return GROW(parent->p.children, parent->children_cap, parent->p.n_children + 1, 2);
+}
+
+/* Needs children_reserve() first. Sets child's parent. */
+static void children_insert(struct bl_model *m, struct node *parent, struct node *child)
+{
+        struct bl_process **a = parent ? parent->p.children : m->roots;
+        size_t *n = parent ? &parent->p.n_children : &m->n_roots;
+        bool dirty = parent ? parent->dirty : m->roots_dirty;
+        size_t i = *n;
+
+        child->p.parent = parent ? &parent->p : NULL;
+        if (!dirty) {
+                size_t stop = i > INSERT_SCAN_MAX ? i - INSERT_SCAN_MAX : 0;
+
+                while (i > stop && proc_cmp(a[i - 1], &child->p) > 0)
+                        i--;
+                if (i > 0 && proc_cmp(a[i - 1], &child->p) > 0) {
+                        i = *n;
+                        mark_dirty(m, parent);
+                }
+        }
+        memmove(a + i + 1, a + i, (*n - i) * sizeof(*a));
+        a[i] = &child->p;
+        (*n)++;
+}
+
+/* Drops entries re-linked elsewhere and sorts. */
+static void settle_array(struct bl_process **a, size_t *n, const struct bl_process *owner)
+{
+        size_t j = 0;
+
+        for (size_t i = 0; i < *n; i++)
+                if (a[i]->parent == owner)
+                        a[j++] = a[i];
+        *n = j;
+        qsort(a, j, sizeof(*a), proc_cmp_qsort);
+}
+
+/*
+ * Readers get a const model, but must see ordered arrays: settling is not
+ * observable otherwise, and every model comes from bl_model_new(), so
+ * writing through the cast is defined.
+ */
+static void settle(const struct bl_model *cm)
+{
+        struct bl_model *m = (struct bl_model *)cm;
+
+        for (size_t i = 0; i < m->n_dirty; i++) {
+                struct node *d = m->dirty[i];
+
+                settle_array(d->p.children, &d->p.n_children, &d->p);
+                d->dirty = false;
+        }
+        m->n_dirty = 0;
+        if (m->roots_dirty) {
+                settle_array(m->roots, &m->n_roots, NULL);
+                m->roots_dirty = false;
+        }
+}
+
+/* ---- processes ---- */
+
+static int node_reserve(struct bl_model *m)
+{
+        struct node *chunk;
+        size_t size;
+        int r;
+
+        if (m->n_chunks > 0 && m->chunk_used < m->chunk_size)
+                return 0;
+        r = GROW(m->chunks, m->chunks_cap, m->n_chunks + 1, 16);
+        if (r < 0)
+                return r;
+        size = m->n_chunks > 0 ? MIN(m->chunk_size * 2, CHUNK_MAX) : CHUNK_FIRST;
+        chunk = malloc(size * sizeof(struct node));
+        if (!chunk)
+                return -ENOMEM;
+        m->chunks[m->n_chunks++] = chunk;
+        m->chunk_size = size;
+        m->chunk_used = 0;
+        return 0;
+}
+
+/* A new process with this pid, now the live one, under parent (NULL: a root). */
+static int new_process(struct bl_model *m, pid_t pid, uint64_t start_ns, struct node *parent,
+                       struct node **ret)
+{
+        struct node *n;
+        int r;
+
+        r = GROW(m->procs, m->procs_cap, m->n_procs + 1, 256);
+        if (r < 0)
+                return r;
+        r = pid_reserve(m);
+        if (r < 0)
+                return r;
+        r = children_reserve(m, parent);
+        if (r < 0)
+                return r;
+        r = node_reserve(m);
+        if (r < 0)
+                return r;
+
+        n = &m->chunks[m->n_chunks - 1][m->chunk_used++];
+        *n = (struct node){
+                .p = {
+                        .pid = pid,
+                        .start_ns = start_ns,
+                        .uid = UINT32_MAX,
+                        .index = m->n_procs,
+                },
+                .prev_same_pid = pid_head(m, pid),
+        };
+        m->procs[m->n_procs++] = &n->p;
+        pid_set_head(m, pid, n);
+        children_insert(m, parent, n);
+        *ret = n;
+        return 0;
+}
+
+/* The live process with this pid, or a placeholder for it: no fork seen, start unknown, a root. */
+static int live_or_placeholder(struct bl_model *m, pid_t pid, struct node **ret)
+{
+        struct node *n = live(m, pid);
+
+        if (n) {
+                *ret = n;
+                return 0;
+        }
+        return new_process(m, pid, 0, NULL, ret);
+}
+
+/*
+ * Moves n under parent (NULL: to the roots) after its start time or parent
+ * became known. Refuses a parent that descends from n: only a corrupt
+ * recording produces one, and a cycle would hang every view.
+ */
+static int relink(struct bl_model *m, struct node *n, struct node *parent)
+{
+        struct node *old = NODE(n->p.parent);
+        int r;
+
+        r = dirty_reserve(m, 2);
+        if (r < 0)
+                return r;
+        if (parent == old) {
+                mark_dirty(m, old); /* its start time may have changed */
+                return 0;
+        }
+        if (parent == n)
+                parent = old;
+        else if (parent && n->p.n_children > 0) {
+                unsigned depth = 0;
+
+                for (struct bl_process *q = parent->p.parent; q; q = q->parent)
+                        if (q == &n->p || ++depth > RELINK_DEPTH_MAX) {
+                                parent = old;
+                                break;
+                        }
+        }
+        if (parent == old) {
+                mark_dirty(m, old);
+                return 0;
+        }
+        r = children_reserve(m, parent);
+        if (r < 0)
+                return r;
+        /* The entry in the old array is dropped when it is settled. */
+        mark_dirty(m, old);
+        children_insert(m, parent, n);
+        return 0;
+}
+
+static bool same_start(uint64_t a, uint64_t b)
+{
+        return (a > b ? a - b : b - a) <= SAME_START_NS;
+}
+
+static void set_comm(struct bl_process *p, const char *comm)
+{
+        if (!comm[0])
+                return;
+        memcpy(p->comm, comm, BL_COMM_MAX);
+        p->comm[BL_COMM_MAX - 1] = 0;
+}
+
+/* Appends an image to n's exec history, taking over info. */
+static int add_exec(struct node *n, uint64_t ts_ns, bool from_snapshot, struct bl_proc_info *info)
+{
+        struct bl_exec *e;
+        int r;
+
+        r = GROW(n->p.execs, n->execs_cap, n->p.n_execs + 1, 1);
+        if (r < 0)
+                return r;
+        e = &n->p.execs[n->p.n_execs++];
+        e->ts_ns = ts_ns;
+        e->from_snapshot = from_snapshot;
+        bl_proc_info_init(&e->info);
+        bl_proc_info_move(&e->info, info);
+
+        set_comm(&n->p, e->info.comm);
+        if (e->info.uid != UINT32_MAX)
+                n->p.uid = e->info.uid;
+        return 0;
+}
+
+/* ---- events ---- */
+
+static bool is_main_thread(const struct bl_event *ev)
+{
+        return ev->tid == ev->pid || ev->tid == 0;
+}
+
+static int on_fork(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *parent = NULL, *n;
+        pid_t ppid = ev->fork.parent_pid;
+        int r;
+
+        if (ev->pid <= 0)
+                return 0;
+
+        if (!is_main_thread(ev)) {
+                r = live_or_placeholder(m, ev->pid, &n);
+                if (r < 0)
+                        return r;
+                n->p.n_threads++;
+                m->stats.threads++;
+                return 0;
+        }
+
+        /* pid 0 is the idle task: whatever it forks is a root. */
+        if (ppid > 0) {
+                r = live_or_placeholder(m, ppid, &parent);
+                if (r < 0)
+                        return r;
+        }
+
+        n = live(m, ev->pid);
+        if (n && n->p.from_snapshot && !n->p.fork_seen && same_start(n->p.start_ns, ev->ts_ns)) {
+                /* /proc was read while this process's fork event was still queued: the same process. */
+                n->p.fork_seen = true;
+                n->p.start_ns = ev->ts_ns;
+                return relink(m, n, parent);
+        }
+
+        /* Any live process with this pid is an earlier one whose exit we did not see: it stops being live. */
+        r = new_process(m, ev->pid, ev->ts_ns, parent, &n);
+        if (r < 0)
+                return r;
+        n->p.fork_seen = true;
+        return 0;
+}
+
+static int on_exec(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n;
+        int r;
+
+        if (ev->pid <= 0)
+                return 0;
+        r = live_or_placeholder(m, ev->pid, &n);
+        if (r < 0)
+                return r;
+        return add_exec(n, ev->ts_ns, false, &ev->info);
+}
+
+static int on_exit(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n;
+        int r;
+
+        /* A thread's exit does not end its process. */
+        if (ev->pid <= 0 || !is_main_thread(ev))
+                return 0;
+        r = live_or_placeholder(m, ev->pid, &n);
+        if (r < 0)
+                return r;
+        /* Exited: no longer live, but still the head of the pid's history. */
+        n->p.exited = true;
+        n->p.exit_ns = ev->ts_ns;
+        n->p.exit_status = ev->exit.code;
+        if (ev->exit.parent_pid > 0)
+                n->p.reported_ppid = ev->exit.parent_pid;
+        return 0;
+}
+
+static int on_comm(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n;
+        int r;
+
+        /* Threads name themselves (prctl(PR_SET_NAME)); that is not the process's name. */
+        if (ev->pid <= 0 || !is_main_thread(ev) || !ev->info.comm[0])
+                return 0;
+        r = live_or_placeholder(m, ev->pid, &n);
+        if (r < 0)
+                return r;
+        set_comm(&n->p, ev->info.comm);
+        return 0;
+}
+
+static int on_uid(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n;
+        int r;
+
+        if (ev->pid <= 0)
+                return 0;
+        r = live_or_placeholder(m, ev->pid, &n);
+        if (r < 0)
+                return r;
+        n->p.uid = ev->id.effective;
+        return 0;
+}
+
+static int on_coredump(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n;
+        int r;
+
+        if (ev->pid <= 0)
+                return 0;
+        r = live_or_placeholder(m, ev->pid, &n);
+        if (r < 0)
+                return r;
+        n->p.coredump = true;
+        return 0;
+}
+
+static int on_snapshot(struct bl_model *m, struct bl_event *ev)
+{
+        struct node *n, *parent;
+        pid_t ppid = ev->info.ppid;
+        int r;
+
+        if (ev->pid <= 0)
+                return 0;
+        parent = live(m, ppid); /* snapshots come parents first */
+
+        n = live(m, ev->pid);
+        if (n && !n->p.fork_seen && !n->p.from_snapshot && n->p.start_ns == 0) {
+                /*
+                 * A placeholder made by an event that came before the
+                 * snapshot: a live pid is one process, so this one.
+                 */
+                n->p.from_snapshot = true;
+                n->p.start_ns = ev->info.start_ns;
+                n->p.reported_ppid = ppid;
+                r = relink(m, n, parent);
+                if (r < 0)
+                        return r;
+                if (n->p.n_execs > 0)
+                        return 0;
+                return add_exec(n, ev->ts_ns, true, &ev->info);
+        }
+        if (n && (ev->info.start_ns == 0 || same_start(n->p.start_ns, ev->info.start_ns))) {
+                /* Its fork event came first: keep that, add the image if no exec told us one. */
+                n->p.from_snapshot = true;
+                if (n->p.reported_ppid == 0)
+                        n->p.reported_ppid = ppid;
+                if (n->p.n_execs > 0)
+                        return 0;
+                return add_exec(n, ev->ts_ns, true, &ev->info);
+        }
+
+        r = new_process(m, ev->pid, ev->info.start_ns, parent, &n);
+        if (r < 0)
+                return r;
+        n->p.from_snapshot = true;
+        n->p.reported_ppid = ppid;
+        return add_exec(n, ev->ts_ns, true, &ev->info);
+}
+
+static int on_lost(struct bl_model *m, struct bl_event *ev)
+{
+        m->stats.lost += ev->lost.count;
+        m->stats.lost_records++;
+        if (ev->lost.reason == BL_LOST_ENOBUFS)
+                m->stats.overflows++;
+        return 0;
+}
+
+/* Event types without a handler only count in the stats. */
+static int (*const handlers[_BL_EVENT_TYPE_MAX])(struct bl_model *m, struct bl_event *ev) = {
+        [BL_EVENT_FORK] = on_fork,
+        [BL_EVENT_EXEC] = on_exec,
+        [BL_EVENT_EXIT] = on_exit,
+        [BL_EVENT_UID] = on_uid,
+        [BL_EVENT_COMM] = on_comm,
+        [BL_EVENT_COREDUMP] = on_coredump,
+        [BL_EVENT_SNAPSHOT] = on_snapshot,
+        [BL_EVENT_LOST] = on_lost,
+};
+
+int bl_model_add(struct bl_model *m, struct bl_event *ev)
+{
+        /* A type this version does not know is not counted anywhere. */
+        if (ev->type <= 0 || ev->type >= _BL_EVENT_TYPE_MAX)
+                return 0;
+
+        m->stats.events[ev->type]++;
+        if (ev->ts_ns != 0) {
+                if (m->stats.first_ts_ns == 0 || ev->ts_ns < m->stats.first_ts_ns)
+                        m->stats.first_ts_ns = ev->ts_ns;
+                if (ev->ts_ns > m->stats.last_ts_ns)
+                        m->stats.last_ts_ns = ev->ts_ns;
+        }
+        return handlers[ev->type] ? handlers[ev->type](m, ev) : 0;
+}
+
+/* ---- the model ---- */
+
+int bl_model_new(struct bl_model **ret)
+{
+        struct bl_model *m = calloc(1, sizeof(struct bl_model));
+
+        if (!m)
+                return -ENOMEM;
+        *ret = m;
+        return 0;
+}
+
+struct bl_model *bl_model_free(struct bl_model *m)
+{
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_procs; i++) {
+                struct bl_process *p = m->procs[i];
+
+                for (size_t j = 0; j < p->n_execs; j++)
+                        bl_proc_info_done(&p->execs[j].info);
+                free(p->execs);
+                free(p->children);
+        }
+        for (size_t i = 0; i < m->n_chunks; i++)
+                free(m->chunks[i]);
+        free(m->chunks);
+        free(m->procs);
+        free(m->roots);
+        free(m->dirty);
+        free(m->pids);
+        free(m);
+        return NULL;
+}
+
+size_t bl_model_get_roots(const struct bl_model *m, struct bl_process *const **ret)
+{
+        settle(m);
+        *ret = m->roots;
+        return m->n_roots;
+}
+
+size_t bl_model_get_processes(const struct bl_model *m, struct bl_process *const **ret)
+{
+        settle(m); /* callers walk the children of what they get */
+        *ret = m->procs;
+        return m->n_procs;
+}
+
+struct bl_process *bl_model_find(const struct bl_model *m, pid_t pid, uint64_t ts_ns)
+{
+        settle(m);
+        if (pid <= 0)
+                return NULL;
+        for (struct node *n = pid_head(m, pid); n; n = n->prev_same_pid)
+                if (n->p.start_ns <= ts_ns)
+                        return &n->p;
+        return NULL;
+}
+
+void bl_model_get_stats(const struct bl_model *m, struct bl_model_stats *ret)
+{
+        *ret = m->stats;
+        ret->processes = m->n_procs;
+}
+
+/* ---- images ---- */
+
+/* p's own image at ts_ns, not looking at its parent. */
+static const struct bl_exec *own_image_at(const struct bl_process *p, uint64_t ts_ns)
+{
+        const struct bl_exec *snap;
+
+        /* In file order: exec events queued behind a snapshot may carry earlier timestamps. */
+        for (size_t i = p->n_execs; i > 0; i--)
+                if (p->execs[i - 1].ts_ns <= ts_ns)
+                        return &p->execs[i - 1];
+
+        /*
+         * Before the snapshot read it, a process ran the image found then,
+         * as far as we know, unless an exec before the read says otherwise.
+         * A snapshot image is only ever the first one.
+         */
+        if (p->n_execs == 0 || !p->execs[0].from_snapshot)
+                return NULL;
+        snap = &p->execs[0];
+        for (size_t i = 1; i < p->n_execs; i++)
+                if (!p->execs[i].from_snapshot && p->execs[i].ts_ns <= snap->ts_ns)
+                        return NULL;
+        return snap;
+}
+
+const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t ts_ns, bool *ret_inherited)
+{
+        bool inherited = false;
+
+        /* A loop, not recursion: fork chains can be as deep as the recording is long. */
+        for (unsigned depth = 0; p && depth < INHERIT_DEPTH_MAX; depth++) {
+                const struct bl_exec *e = own_image_at(p, ts_ns);
+
+                if (e) {
+                        if (ret_inherited)
+                                *ret_inherited = inherited;
+                        return e;
+                }
+                /* Not exec'd yet: it runs what its parent ran when it forked. */
+                ts_ns = p->start_ns;
+                p = p->parent;
+                inherited = true;
+        }
+        if (ret_inherited)
+                *ret_inherited = false;
+        return NULL;
+}
+
+const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited)
+{
+        return bl_process_image_at(p, UINT64_MAX, ret_inherited);
+}
+
+char *bl_exec_label(const struct bl_exec *e, const char *fallback_comm)
+{
+        const char *comm = NULL;
+        char *s;
+
+        if (e) {
+                if (e->info.argv && e->info.argv[0]) {
+                        s = bl_argv_join(e->info.argv);
+                        if (!s || s[0])
+                                return s;
+                        free(s); /* argv of one empty string: say something more useful */
+                }
+                if (e->info.exe && e->info.exe[0])
+                        return strdup(e->info.exe);
+                if (e->info.comm[0])
+                        comm = e->info.comm;
+        }
+        if (!comm && fallback_comm && fallback_comm[0])
+                comm = fallback_comm;
+        if (!comm)
+                return strdup("?");
+        if (asprintf(&s, "[%.*s]", BL_COMM_MAX - 1, comm) < 0)
+                return NULL;
+        return s;
+}

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what building and testing bootlog needs, from Debian's packages.
+# Idempotent: does nothing when everything is there. Needs root for apt-get.
+set -euo pipefail
+
+packages=(
+        build-essential meson ninja-build pkg-config python3
+        libnl-3-dev libsystemd-dev libjson-c-dev libzstd-dev libcmocka-dev
+        scdoc clang clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+        exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+        echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+        exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

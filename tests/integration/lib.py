@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared helpers for the integration tests: TAP output, running bootlog,
+reading a recording back through `bootlog export --format json`."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BOOTLOG = os.environ.get("BOOTLOG", "bootlog")
+BOOTLOGD = os.environ.get("BOOTLOGD", "bootlogd")
+STORM = os.environ.get("STORM", "storm")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=None):
+        self.n += 1
+        if cond:
+            print(f"ok {self.n} - {what}", flush=True)
+        else:
+            self.failed += 1
+            print(f"not ok {self.n} - {what}", flush=True)
+            if detail is not None:
+                for line in str(detail).splitlines()[-40:]:
+                    print(f"#   {line}", flush=True)
+        return cond
+
+    def skip_all(self, why):
+        print(f"1..0 # SKIP {why}", flush=True)
+        sys.exit(77)
+
+    def done(self):
+        print(f"1..{self.n}", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def need_root(tap):
+    if os.geteuid() != 0:
+        tap.skip_all("needs root (the proc connector needs CAP_NET_ADMIN)")
+
+
+def run(args, check=False, timeout=600, **kw):
+    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout,
+                       errors="replace", **kw)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{args} failed ({p.returncode}): {p.stderr}")
+    return p
+
+
+def bootlog(*args, **kw):
+    return run([BOOTLOG, *args], **kw)
+
+
+def export(path):
+    """All events of a recording, as dicts, in file order."""
+    p = bootlog("export", "--file", path, "--format", "json", check=True)
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="bootlog-test-")
