@@ -31,9 +31,9 @@ int verb_verify(int argc, char *argv[]);
 struct recording {
         char *path;
         struct bl_reader *reader;
-        struct bl_model *model;     /* NULL unless asked for */
+        struct bl_model *model; /* NULL unless asked for */
         struct bl_file_info info;
-        uint64_t start_ns;          /* CLOCK_MONOTONIC of the first event (the START record, else the header's) */
+        uint64_t start_ns; /* CLOCK_MONOTONIC of the first event (the START record, else the header's) */
 };
 
 /*

@@ -151,14 +151,9 @@ static int parse_argv(int argc, char *argv[])
         /* '+': stop at the first non-option, which starts COMMAND. */
         while ((c = getopt_long(argc, argv, "+:ho:", options, NULL)) >= 0) {
                 switch (c) {
-                case 'h':
-                        return help();
-                case 'o':
-                        arg_output = optarg;
-                        break;
-                case ARG_FORCE:
-                        arg_force = true;
-                        break;
+                case 'h': return help();
+                case 'o': arg_output = optarg; break;
+                case ARG_FORCE: arg_force = true; break;
                 case ARG_GRACE:
                         if (parse_seconds(optarg, &arg_grace_ns) < 0)
                                 return usage_error("record", "invalid --grace value '%s'", optarg);
@@ -179,10 +174,8 @@ static int parse_argv(int argc, char *argv[])
                         arg_block_size = v;
                         break;
                 }
-                case ':':
-                        return usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
-                default:
-                        return usage_error("record", "unrecognized option '%s'", argv[optind - 1]);
+                case ':': return usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
+                default: return usage_error("record", "unrecognized option '%s'", argv[optind - 1]);
                 }
         }
         if (optind >= argc)
@@ -220,7 +213,8 @@ static int on_event(struct bl_event *ev, void *userdata)
 {
         struct context *c = userdata;
 
-        if (ev->type == BL_EVENT_FORK && ev->pid == ev->tid && pidset_contains(&c->descendants, ev->fork.parent_pid))
+        if (ev->type == BL_EVENT_FORK && ev->pid == ev->tid &&
+            pidset_contains(&c->descendants, ev->fork.parent_pid))
                 return pidset_add(&c->descendants, ev->pid);
         if (ev->type == BL_EVENT_EXIT && ev->pid == ev->tid && pidset_contains(&c->descendants, ev->pid)) {
                 pidset_remove(&c->descendants, ev->pid);
@@ -284,8 +278,8 @@ static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
         if (c->descendants.live == 0)
                 return sd_event_exit(c->event, 0);
         (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
-        return sd_event_add_time(c->event, &c->grace_timer, CLOCK_MONOTONIC, now + arg_grace_ns / NSEC_PER_USEC,
-                                 0, on_grace, c);
+        return sd_event_add_time(c->event, &c->grace_timer, CLOCK_MONOTONIC,
+                                 now + arg_grace_ns / NSEC_PER_USEC, 0, on_grace, c);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -366,7 +360,8 @@ int verb_record(int argc, char *argv[])
         if (r < 0) {
                 (void)unlink(arg_output);
                 if (r == -EPERM || r == -EACCES)
-                        log_error("Failed to subscribe to process events: %s (run as root: it needs CAP_NET_ADMIN).",
+                        log_error("Failed to subscribe to process events: %s (run as root: it needs "
+                                  "CAP_NET_ADMIN).",
                                   strerror(-r));
                 else if (r == -EPROTONOSUPPORT)
                         log_error("This kernel has no process events connector (CONFIG_PROC_EVENTS).");
@@ -415,8 +410,8 @@ int verb_record(int argc, char *argv[])
         c.recorder = NULL;
         if (r < 0)
                 log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
-        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.", stats.events,
-                 stats.lost, stats.bytes, arg_output);
+        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.",
+                 stats.events, stats.lost, stats.bytes, arg_output);
         if (!c.child_exited) {
                 /* Stopped by a second signal: the command may still run; do not leave it unreaped here. */
                 c.child_status = 128 + SIGINT;

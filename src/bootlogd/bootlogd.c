@@ -18,7 +18,7 @@
 #include "log.h"
 #include "recorder.h"
 
-#define EXIT_USAGE         2
+#define EXIT_USAGE 2
 /* Distinct status for "this kernel or context cannot deliver process events", so units can tell. */
 #define EXIT_NO_CONNECTOR  3
 #define DEFAULT_OUTPUT_DIR "/run/bootlog"
@@ -75,7 +75,15 @@ static int parse_size(const char *s, unsigned long min, unsigned long max, unsig
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_FORCE = 0x100, ARG_FLUSH, ARG_BLOCK, ARG_RCVBUF, ARG_NO_SNAPSHOT, ARG_NO_SYNC, ARG_VERSION };
+        enum {
+                ARG_FORCE = 0x100,
+                ARG_FLUSH,
+                ARG_BLOCK,
+                ARG_RCVBUF,
+                ARG_NO_SNAPSHOT,
+                ARG_NO_SYNC,
+                ARG_VERSION
+        };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "force", no_argument, NULL, ARG_FORCE },
@@ -96,21 +104,15 @@ static int parse_argv(int argc, char *argv[])
         opterr = 0;
         while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) >= 0) {
                 switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        printf("bootlogd %s\n", PACKAGE_VERSION);
-                        return 0;
+                case 'h': help(); return 0;
+                case ARG_VERSION: printf("bootlogd %s\n", PACKAGE_VERSION); return 0;
                 case 'o':
                         free(arg_output);
                         arg_output = strdup(optarg);
                         if (!arg_output)
                                 return log_oom();
                         break;
-                case ARG_FORCE:
-                        arg_force = true;
-                        break;
+                case ARG_FORCE: arg_force = true; break;
                 case ARG_FLUSH:
                         errno = 0;
                         d = strtod(optarg, &end);
@@ -129,14 +131,11 @@ static int parse_argv(int argc, char *argv[])
                                 return log_error_errno(EINVAL, "Invalid --receive-buffer '%s'.", optarg);
                         arg_rcvbuf = (int)v;
                         break;
-                case ARG_NO_SNAPSHOT:
-                        arg_no_snapshot = true;
-                        break;
-                case ARG_NO_SYNC:
-                        arg_sync = false;
-                        break;
+                case ARG_NO_SNAPSHOT: arg_no_snapshot = true; break;
+                case ARG_NO_SYNC: arg_sync = false; break;
                 case ':':
-                        return log_error_errno(EINVAL, "Option '%s' needs an argument. Try 'bootlogd --help'.",
+                        return log_error_errno(EINVAL,
+                                               "Option '%s' needs an argument. Try 'bootlogd --help'.",
                                                argv[optind - 1]);
                 default:
                         return log_error_errno(EINVAL, "Unrecognized option '%s'. Try 'bootlogd --help'.",
@@ -144,7 +143,8 @@ static int parse_argv(int argc, char *argv[])
                 }
         }
         if (optind < argc)
-                return log_error_errno(EINVAL, "Unexpected argument '%s'. Try 'bootlogd --help'.", argv[optind]);
+                return log_error_errno(EINVAL, "Unexpected argument '%s'. Try 'bootlogd --help'.",
+                                       argv[optind]);
         return 1;
 }
 
@@ -293,8 +293,8 @@ int main(int argc, char *argv[])
         r = bl_recorder_finish(c.recorder, &stats);
         if (r < 0)
                 log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
-        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.", stats.events,
-                 stats.lost, stats.bytes, arg_output);
+        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.",
+                 stats.events, stats.lost, stats.bytes, arg_output);
         sd_event_unref(c.event);
         free(arg_output);
         return ret;

@@ -18,9 +18,9 @@
 struct bl_enricher;
 
 struct bl_enrich_options {
-        int proc_fd;            /* directory fd of a proc tree; -1: open /proc. Not taken over: the caller keeps it. */
-        size_t argv_max;        /* bytes of /proc/PID/cmdline kept; 0: 128 KiB; beyond, argv_truncated */
-        uint32_t clk_tck;       /* 0: sysconf(_SC_CLK_TCK) */
+        int proc_fd; /* directory fd of a proc tree; -1: open /proc. Not taken over: the caller keeps it. */
+        size_t argv_max;  /* bytes of /proc/PID/cmdline kept; 0: 128 KiB; beyond, argv_truncated */
+        uint32_t clk_tck; /* 0: sysconf(_SC_CLK_TCK) */
         /*
          * CLOCK_BOOTTIME - CLOCK_MONOTONIC in ns: /proc/PID/stat start times
          * count boot time, events count monotonic time. 0 with
@@ -28,7 +28,8 @@ struct bl_enrich_options {
          */
         int64_t boottime_offset_ns;
         bool offset_known;
-        /* Resolves the systemd unit of a pinned process; NULL: none. bl_enrich_unit_sd() uses sd_pid_get_unit(). */
+        /* Resolves the systemd unit of a pinned process; NULL: none. bl_enrich_unit_sd() uses
+         * sd_pid_get_unit(). */
         int (*get_unit)(pid_t pid, int pid_dirfd, char **ret_unit);
 };
 

@@ -46,11 +46,26 @@ static char *escape_into(char *p, const char *s)
                 size_t n;
 
                 switch (*u) {
-                case '\n': p = stpcpy(p, "\\n"); u++; continue;
-                case '\t': p = stpcpy(p, "\\t"); u++; continue;
-                case '\r': p = stpcpy(p, "\\r"); u++; continue;
-                case '\033': p = stpcpy(p, "\\e"); u++; continue;
-                case '\\': p = stpcpy(p, "\\\\"); u++; continue;
+                case '\n':
+                        p = stpcpy(p, "\\n");
+                        u++;
+                        continue;
+                case '\t':
+                        p = stpcpy(p, "\\t");
+                        u++;
+                        continue;
+                case '\r':
+                        p = stpcpy(p, "\\r");
+                        u++;
+                        continue;
+                case '\033':
+                        p = stpcpy(p, "\\e");
+                        u++;
+                        continue;
+                case '\\':
+                        p = stpcpy(p, "\\\\");
+                        u++;
+                        continue;
                 default: break;
                 }
                 n = (*u < 0x20 || *u == 0x7f) ? 0 : utf8_valid_len(u);
@@ -93,15 +108,14 @@ char *bl_escape_argv(char *const *argv)
         size_t len = 1;
         char *r, *p;
 
-        STRV_FOREACH(a, argv)
-        len += strlen(*a) * 4 + 3 + 1;
+        STRV_FOREACH (a, argv)
+                len += strlen(*a) * 4 + 3 + 1;
         r = malloc(len);
         if (!r)
                 return NULL;
         p = r;
         *p = 0;
-        STRV_FOREACH(a, argv)
-        {
+        STRV_FOREACH (a, argv) {
                 bool q = needs_quotes(*a);
 
                 if (p != r)

@@ -5,10 +5,10 @@
 #include "event.h"
 
 static const char *const event_type_table[_BL_EVENT_TYPE_MAX] = {
-        [BL_EVENT_FORK] = "fork",         [BL_EVENT_EXEC] = "exec",         [BL_EVENT_EXIT] = "exit",
-        [BL_EVENT_UID] = "uid",           [BL_EVENT_GID] = "gid",           [BL_EVENT_SID] = "sid",
-        [BL_EVENT_PTRACE] = "ptrace",     [BL_EVENT_COMM] = "comm",         [BL_EVENT_COREDUMP] = "coredump",
-        [BL_EVENT_SNAPSHOT] = "snapshot", [BL_EVENT_LOST] = "lost",         [BL_EVENT_UNKNOWN] = "unknown",
+        [BL_EVENT_FORK] = "fork",         [BL_EVENT_EXEC] = "exec", [BL_EVENT_EXIT] = "exit",
+        [BL_EVENT_UID] = "uid",           [BL_EVENT_GID] = "gid",   [BL_EVENT_SID] = "sid",
+        [BL_EVENT_PTRACE] = "ptrace",     [BL_EVENT_COMM] = "comm", [BL_EVENT_COREDUMP] = "coredump",
+        [BL_EVENT_SNAPSHOT] = "snapshot", [BL_EVENT_LOST] = "lost", [BL_EVENT_UNKNOWN] = "unknown",
         [BL_EVENT_START] = "start",       [BL_EVENT_END] = "end",
 };
 
@@ -202,14 +202,13 @@ char *bl_argv_join(char *const *argv)
         size_t len = 1;
         char *s, *p;
 
-        STRV_FOREACH(a, argv)
-        len += strlen(*a) + 1;
+        STRV_FOREACH (a, argv)
+                len += strlen(*a) + 1;
         s = malloc(len);
         if (!s)
                 return NULL;
         p = s;
-        STRV_FOREACH(a, argv)
-        {
+        STRV_FOREACH (a, argv) {
                 if (p != s)
                         *p++ = ' ';
                 p = stpcpy(p, *a);

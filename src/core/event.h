@@ -21,24 +21,24 @@
 
 #include "macro.h"
 
-#define BL_COMM_MAX 16 /* TASK_COMM_LEN, including the NUL */
+#define BL_COMM_MAX         16 /* TASK_COMM_LEN, including the NUL */
 #define BL_UNKNOWN_DATA_MAX 64
 
 enum bl_event_type {
-        BL_EVENT_FORK = 1,     /* pid/tid: the child; fork.parent_*: the forker */
-        BL_EVENT_EXEC = 2,     /* pid/tid; info: what /proc held right after the exec */
-        BL_EVENT_EXIT = 3,     /* pid/tid; exit.* */
-        BL_EVENT_UID = 4,      /* pid/tid; id.real/effective */
-        BL_EVENT_GID = 5,      /* pid/tid; id.real/effective */
-        BL_EVENT_SID = 6,      /* pid/tid: setsid() */
-        BL_EVENT_PTRACE = 7,   /* pid/tid; ptrace.tracer_* (0 on detach) */
-        BL_EVENT_COMM = 8,     /* pid/tid; info.comm is the new name */
-        BL_EVENT_COREDUMP = 9, /* pid/tid; coredump.parent_* */
+        BL_EVENT_FORK = 1,      /* pid/tid: the child; fork.parent_*: the forker */
+        BL_EVENT_EXEC = 2,      /* pid/tid; info: what /proc held right after the exec */
+        BL_EVENT_EXIT = 3,      /* pid/tid; exit.* */
+        BL_EVENT_UID = 4,       /* pid/tid; id.real/effective */
+        BL_EVENT_GID = 5,       /* pid/tid; id.real/effective */
+        BL_EVENT_SID = 6,       /* pid/tid: setsid() */
+        BL_EVENT_PTRACE = 7,    /* pid/tid; ptrace.tracer_* (0 on detach) */
+        BL_EVENT_COMM = 8,      /* pid/tid; info.comm is the new name */
+        BL_EVENT_COREDUMP = 9,  /* pid/tid; coredump.parent_* */
         BL_EVENT_SNAPSHOT = 10, /* a process already running when recording started; pid, info */
-        BL_EVENT_LOST = 11,    /* lost.*: events the recording does not hold */
-        BL_EVENT_UNKNOWN = 12, /* a kernel event type this version cannot decode; unknown.* */
-        BL_EVENT_START = 13,   /* recording started; start.* */
-        BL_EVENT_END = 14,     /* recording ended cleanly; end.* */
+        BL_EVENT_LOST = 11,     /* lost.*: events the recording does not hold */
+        BL_EVENT_UNKNOWN = 12,  /* a kernel event type this version cannot decode; unknown.* */
+        BL_EVENT_START = 13,    /* recording started; start.* */
+        BL_EVENT_END = 14,      /* recording ended cleanly; end.* */
         _BL_EVENT_TYPE_MAX,
         _BL_EVENT_TYPE_INVALID = -EINVAL,
 };
@@ -71,7 +71,8 @@ enum bl_info_status {
 struct bl_proc_info {
         enum bl_info_status status;
         int error;              /* errno (positive) behind status, 0 if none */
-        uint64_t start_ns;      /* process start, CLOCK_MONOTONIC ns (from /proc/PID/stat; tick precision); 0 unknown */
+        uint64_t start_ns;      /* process start, CLOCK_MONOTONIC ns (from /proc/PID/stat; tick precision); 0
+                                   unknown */
         pid_t ppid;             /* parent pid at the time of reading; 0 unknown */
         uint32_t uid, gid;      /* effective ids; UINT32_MAX unknown */
         char **argv;            /* NULL-terminated; NULL if unknown; empty for kernel threads */
@@ -93,7 +94,8 @@ struct bl_event {
                 struct {
                         uint32_t code;        /* kernel exit_code: a wait(2) status */
                         uint32_t exit_signal; /* signal sent to the parent (SIGCHLD, or 0 for threads) */
-                        pid_t parent_pid, parent_tid; /* parent at exit time (after reparenting); 0 unknown */
+                        pid_t parent_pid,
+                            parent_tid; /* parent at exit time (after reparenting); 0 unknown */
                 } exit;
                 struct {
                         uint32_t real, effective;

@@ -15,15 +15,15 @@
 #define BL_HEADER_STR_MAX 65 /* as struct utsname fields, including the NUL */
 
 struct bl_file_info {
-        uint32_t version;                   /* reader: version found; writer: ignored (always current) */
-        uint64_t compatible_flags;          /* reader: as found */
-        uint64_t incompatible_flags;        /* reader: as found */
-        uint8_t boot_id[BL_ID128_SIZE];     /* all zero if unknown */
-        uint8_t machine_id[BL_ID128_SIZE];  /* all zero if unknown */
-        uint64_t ref_monotonic_ns;          /* CLOCK_MONOTONIC and ... */
-        uint64_t ref_realtime_ns;           /* ... CLOCK_REALTIME read at (nearly) the same moment */
-        uint64_t ref_boottime_ns;           /* CLOCK_BOOTTIME at the same moment */
-        uint32_t clk_tck;                   /* sysconf(_SC_CLK_TCK) of the recording machine */
+        uint32_t version;                  /* reader: version found; writer: ignored (always current) */
+        uint64_t compatible_flags;         /* reader: as found */
+        uint64_t incompatible_flags;       /* reader: as found */
+        uint8_t boot_id[BL_ID128_SIZE];    /* all zero if unknown */
+        uint8_t machine_id[BL_ID128_SIZE]; /* all zero if unknown */
+        uint64_t ref_monotonic_ns;         /* CLOCK_MONOTONIC and ... */
+        uint64_t ref_realtime_ns;          /* ... CLOCK_REALTIME read at (nearly) the same moment */
+        uint64_t ref_boottime_ns;          /* CLOCK_BOOTTIME at the same moment */
+        uint32_t clk_tck;                  /* sysconf(_SC_CLK_TCK) of the recording machine */
         uint32_t recorder_pid;
         char kernel_release[BL_HEADER_STR_MAX]; /* uname -r */
         char hostname[BL_HEADER_STR_MAX];

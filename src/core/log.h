@@ -43,10 +43,10 @@ int log_internal(enum log_level level, int error, const char *format, ...) _prin
 #define log_warning(...)                  (void)log_full_errno(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
 #define log_notice(...)                   (void)log_full_errno(LOG_LEVEL_NOTICE, 0, __VA_ARGS__)
 #define log_info(...)                     (void)log_full_errno(LOG_LEVEL_INFO, 0, __VA_ARGS__)
-#define log_debug(...)                                                                                       \
-        do {                                                                                                 \
-                if (_unlikely_(log_get_max_level() >= LOG_LEVEL_DEBUG))                                      \
-                        (void)log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__);                               \
+#define log_debug(...)                                                                                      \
+        do {                                                                                                \
+                if (_unlikely_(log_get_max_level() >= LOG_LEVEL_DEBUG))                                     \
+                        (void)log_full_errno(LOG_LEVEL_DEBUG, 0, __VA_ARGS__);                              \
         } while (0)
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

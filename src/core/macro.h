@@ -16,12 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f)  __attribute__((cleanup(f)))
-#define _unused_      __attribute__((unused))
-#define _pure_        __attribute__((pure))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
+#define _pure_         __attribute__((pure))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _likely_(x)   (__builtin_expect(!!(x), 1))
-#define _unlikely_(x) (__builtin_expect(!!(x), 0))
+#define _likely_(x)    (__builtin_expect(!!(x), 1))
+#define _unlikely_(x)  (__builtin_expect(!!(x), 0))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MIN(a, b)     ((a) < (b) ? (a) : (b))
@@ -89,17 +89,17 @@ static inline size_t strv_length(char *const *l)
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
 
 /* Moves ownership out of a cleanup-managed local. */
-#define TAKE_PTR(p)                                                                                          \
-        ({                                                                                                   \
-                __typeof__(p) _p = (p);                                                                      \
-                (p) = NULL;                                                                                  \
-                _p;                                                                                          \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p = (p);                                                                     \
+                (p) = NULL;                                                                                 \
+                _p;                                                                                         \
         })
-#define TAKE_FD(fd)                                                                                          \
-        ({                                                                                                   \
-                int _fd = (fd);                                                                              \
-                (fd) = -1;                                                                                   \
-                _fd;                                                                                         \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd = (fd);                                                                             \
+                (fd) = -1;                                                                                  \
+                _fd;                                                                                        \
         })
 
 /* errno as a negative value, never 0 (for paths where libc forgot to set it). */

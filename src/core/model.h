@@ -37,23 +37,23 @@ struct bl_exec {
 
 struct bl_process {
         pid_t pid;
-        uint64_t start_ns;        /* fork time; snapshot processes: /proc start time (tick precision) */
-        uint64_t exit_ns;         /* 0 if no exit was recorded */
-        bool fork_seen;           /* the fork event is in the recording */
-        bool from_snapshot;       /* found running at start-up */
+        uint64_t start_ns;  /* fork time; snapshot processes: /proc start time (tick precision) */
+        uint64_t exit_ns;   /* 0 if no exit was recorded */
+        bool fork_seen;     /* the fork event is in the recording */
+        bool from_snapshot; /* found running at start-up */
         bool exited;
-        uint32_t exit_status;     /* wait status (see bl_exit_status_decode), if exited */
-        bool coredump;            /* a coredump event was seen */
-        pid_t reported_ppid;      /* ppid from the snapshot or exit event; 0 unknown */
-        struct bl_process *parent; /* the forker (snapshot: the ppid's process); NULL for a root */
+        uint32_t exit_status;         /* wait status (see bl_exit_status_decode), if exited */
+        bool coredump;                /* a coredump event was seen */
+        pid_t reported_ppid;          /* ppid from the snapshot or exit event; 0 unknown */
+        struct bl_process *parent;    /* the forker (snapshot: the ppid's process); NULL for a root */
         struct bl_process **children; /* by start time */
         size_t n_children;
-        struct bl_exec *execs;    /* in order */
+        struct bl_exec *execs; /* in order */
         size_t n_execs;
-        char comm[BL_COMM_MAX];   /* last known comm */
-        uint32_t n_threads;       /* threads created (not counting the main one) */
-        uint32_t uid;             /* last uid event (effective), or the exec info's; UINT32_MAX unknown */
-        uint64_t index;           /* order of appearance in the model, for stable sorting */
+        char comm[BL_COMM_MAX]; /* last known comm */
+        uint32_t n_threads;     /* threads created (not counting the main one) */
+        uint32_t uid;           /* last uid event (effective), or the exec info's; UINT32_MAX unknown */
+        uint64_t index;         /* order of appearance in the model, for stable sorting */
 };
 
 struct bl_model;
@@ -65,7 +65,7 @@ struct bl_model_stats {
         uint64_t overflows;                  /* LOST(ENOBUFS): count unknown */
         uint64_t processes;
         uint64_t threads;
-        uint64_t first_ts_ns, last_ts_ns;    /* over all events with a timestamp */
+        uint64_t first_ts_ns, last_ts_ns; /* over all events with a timestamp */
 };
 
 int bl_model_new(struct bl_model **ret);
@@ -84,7 +84,8 @@ size_t bl_model_get_roots(const struct bl_model *m, struct bl_process *const **r
 /* Every process, in order of appearance. */
 size_t bl_model_get_processes(const struct bl_model *m, struct bl_process *const **ret);
 
-/* The process with this pid that was alive at ts_ns (the newest one started at or before ts_ns); NULL if none. */
+/* The process with this pid that was alive at ts_ns (the newest one started at or before ts_ns); NULL if
+ * none. */
 struct bl_process *bl_model_find(const struct bl_model *m, pid_t pid, uint64_t ts_ns);
 
 void bl_model_get_stats(const struct bl_model *m, struct bl_model_stats *ret);
@@ -99,5 +100,6 @@ const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t t
 /* The last exec, or the inherited image (as above, at exit or now). NULL if unknown. */
 const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited);
 
-/* A short label: joined argv of the image, else its exe, else "[comm]", else "?". New string; NULL on ENOMEM. */
+/* A short label: joined argv of the image, else its exe, else "[comm]", else "?". New string; NULL on
+ * ENOMEM. */
 char *bl_exec_label(const struct bl_exec *e, const char *fallback_comm);

@@ -20,15 +20,16 @@ struct bl_reader;
 struct bl_damage {
         uint64_t offset; /* first damaged byte */
         uint64_t length; /* bytes skipped */
-        const char *reason; /* static string: "bad block header", "checksum mismatch", "truncated block", ... */
+        const char
+            *reason; /* static string: "bad block header", "checksum mismatch", "truncated block", ... */
 };
 
 struct bl_reader_stats {
         uint64_t blocks_ok;
         uint64_t blocks_bad;
-        uint64_t events;        /* events returned so far */
+        uint64_t events; /* events returned so far */
         uint64_t file_size;
-        bool clean_end;         /* an END record was read: the recording was closed cleanly */
+        bool clean_end; /* an END record was read: the recording was closed cleanly */
 };
 
 /*

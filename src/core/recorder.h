@@ -18,26 +18,26 @@
 struct bl_recorder;
 
 struct bl_recorder_options {
-        int output_fd;          /* empty file open for writing; taken over */
-        size_t block_size;      /* see bl_writer_options; 0: default */
-        int compression_level;  /* 0: default */
-        bool sync;              /* fdatasync each block */
+        int output_fd;              /* empty file open for writing; taken over */
+        size_t block_size;          /* see bl_writer_options; 0: default */
+        int compression_level;      /* 0: default */
+        bool sync;                  /* fdatasync each block */
         uint64_t flush_interval_ns; /* 0: 1 s */
-        int rcvbuf;             /* 0: default of bl_source */
-        bool no_snapshot;       /* skip the start-up snapshot */
-        bool no_enrich;         /* do not read /proc on exec */
-        size_t argv_max;        /* see bl_enrich_options */
+        int rcvbuf;                 /* 0: default of bl_source */
+        bool no_snapshot;           /* skip the start-up snapshot */
+        bool no_enrich;             /* do not read /proc on exec */
+        size_t argv_max;            /* see bl_enrich_options */
         /* Called for every event after it was enriched and before it is written (may be NULL). */
         bl_event_cb observer;
         void *observer_userdata;
 };
 
 struct bl_recorder_stats {
-        uint64_t events;        /* events recorded (written or pending) */
-        uint64_t lost;          /* events known lost: sequence gaps + blocks not written */
-        uint64_t overflows;     /* receive-buffer overflows */
+        uint64_t events;    /* events recorded (written or pending) */
+        uint64_t lost;      /* events known lost: sequence gaps + blocks not written */
+        uint64_t overflows; /* receive-buffer overflows */
         uint64_t execs, execs_with_argv;
-        uint64_t bytes;         /* file size */
+        uint64_t bytes; /* file size */
         int last_write_error;
 };
 

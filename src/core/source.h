@@ -74,11 +74,11 @@ int bl_source_dispatch(struct bl_source *s, size_t max_datagrams, bl_event_cb cb
 
 struct bl_source_stats {
         uint64_t datagrams;
-        uint64_t events;        /* kernel events decoded */
-        uint64_t lost;          /* sum of SEQ_GAP counts */
-        uint64_t overflows;     /* ENOBUFS seen */
+        uint64_t events;    /* kernel events decoded */
+        uint64_t lost;      /* sum of SEQ_GAP counts */
+        uint64_t overflows; /* ENOBUFS seen */
         uint64_t bad_messages;
-        int rcvbuf;             /* effective receive buffer (as getsockopt reports it) */
+        int rcvbuf; /* effective receive buffer (as getsockopt reports it) */
 };
 
 void bl_source_get_stats(const struct bl_source *s, struct bl_source_stats *ret);

@@ -22,19 +22,19 @@
 struct bl_writer;
 
 struct bl_writer_options {
-        size_t block_size;      /* flush when the encoded block reaches this many bytes; 0: 64 KiB */
-        int compression_level;  /* zstd level; 0: 3 */
-        bool sync;              /* fdatasync() after every block */
+        size_t block_size;     /* flush when the encoded block reaches this many bytes; 0: 64 KiB */
+        int compression_level; /* zstd level; 0: 3 */
+        bool sync;             /* fdatasync() after every block */
 };
 
 struct bl_writer_stats {
-        uint64_t events;        /* events accepted by bl_writer_append() */
-        uint64_t events_written;/* events in blocks that reached the file */
-        uint64_t lost;          /* events in blocks that could not be written */
-        uint64_t blocks;        /* blocks written */
-        uint64_t bytes;         /* file size, header included */
-        uint64_t write_errors;  /* failed block writes */
-        int last_error;         /* last write error (negative errno), 0 if none */
+        uint64_t events;         /* events accepted by bl_writer_append() */
+        uint64_t events_written; /* events in blocks that reached the file */
+        uint64_t lost;           /* events in blocks that could not be written */
+        uint64_t blocks;         /* blocks written */
+        uint64_t bytes;          /* file size, header included */
+        uint64_t write_errors;   /* failed block writes */
+        int last_error;          /* last write error (negative errno), 0 if none */
 };
 
 /*
@@ -67,5 +67,6 @@ void bl_writer_get_stats(const struct bl_writer *w, struct bl_writer_stats *ret)
  */
 int bl_writer_close(struct bl_writer *w);
 
-/* Frees without writing END (as after a crash); pending events are written first. Accepts NULL, returns NULL. */
+/* Frees without writing END (as after a crash); pending events are written first. Accepts NULL, returns
+ * NULL. */
 struct bl_writer *bl_writer_free(struct bl_writer *w);

@@ -50,9 +50,7 @@ static long run_spawner(long n, enum mode mode, char **prog)
                         if (posix_spawn(&pid, prog[0], NULL, NULL, prog, environ) != 0)
                                 pid = -1;
                         break;
-                case MODE_VFORK:
-                        pid = vfork_exec(prog);
-                        break;
+                case MODE_VFORK: pid = vfork_exec(prog); break;
                 default:
                         pid = fork();
                         if (pid == 0) {
@@ -88,12 +86,8 @@ int main(int argc, char *argv[])
 
         while ((c = getopt(argc, argv, "+n:p:m:h")) >= 0) {
                 switch (c) {
-                case 'n':
-                        total = strtol(optarg, NULL, 10);
-                        break;
-                case 'p':
-                        spawners = strtol(optarg, NULL, 10);
-                        break;
+                case 'n': total = strtol(optarg, NULL, 10); break;
+                case 'p': spawners = strtol(optarg, NULL, 10); break;
                 case 'm':
                         if (!strcmp(optarg, "exec"))
                                 mode = MODE_EXEC;
@@ -122,7 +116,8 @@ int main(int argc, char *argv[])
                 prog = argv + optind;
 
         /* Shared counters: one slot per spawner. */
-        results = mmap(NULL, sizeof(long) * spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        results =
+            mmap(NULL, sizeof(long) * spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (results == MAP_FAILED) {
                 perror("storm: mmap");
                 return 1;

@@ -33,7 +33,9 @@ static void test_escape(void **state)
         check("\xff\xfe", "\\xff\\xfe");
         check("\xc0\xaf", "\\xc0\\xaf");
         check("\xed\xa0\x80", "\\xed\\xa0\\x80");
-        check("\xc2\x9b" "31m", "\\xc2\\x9b31m");
+        check("\xc2\x9b"
+              "31m",
+              "\\xc2\\x9b31m");
         check("\xe2\x82", "\\xe2\\x82");
         check("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80");
 }
