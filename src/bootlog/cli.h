@@ -17,14 +17,15 @@
 
 /* Characters to draw trees with: UTF-8 box drawing, or ASCII when the locale's codeset is not UTF-8. */
 struct glyphs {
-        const char *branch;   /* "├─ " a child followed by siblings */
-        const char *last;     /* "└─ " the last child */
-        const char *vertical; /* "│  " an ancestor with siblings still to come */
-        const char *space;    /* "   " */
-        const char *chain;    /* "├" a link in an ancestry chain */
+        const char *branch;     /* "├─ " a child followed by siblings */
+        const char *last;       /* "└─ " the last child */
+        const char *vertical;   /* "│  " an ancestor with siblings still to come */
+        const char *space;      /* "   " */
+        const char *chain;      /* "├" a link in an ancestry chain */
         const char *chain_last; /* "└" */
-        const char *exec;     /* "↳" a further exec of the same process */
-        const char *ellipsis; /* "…" a cut command line */
+        const char *rail;       /* "│" an ancestry chain going on past a line that is not a link */
+        const char *exec;       /* "↳" a further exec of the same process */
+        const char *ellipsis;   /* "…" a cut command line */
 };
 
 /* Sets the locale from the environment (once) and returns the glyphs matching its codeset. */
@@ -70,6 +71,9 @@ size_t utf8_chars(const char *s);
 
 /* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
 pid_t process_reparented_to(const struct bl_process *p);
+
+/* If the model counted lost events, prints a warning line saying what that means for the view (stdout). */
+void print_lost_warning(const struct recording *rec);
 
 /* Flushes stdout; logs and returns a negative errno if output could not be written. */
 int flush_stdout(void);

@@ -155,12 +155,17 @@ static int parse_argv(int argc, char *argv[])
                 case 'o': arg_output = optarg; break;
                 case ARG_FORCE: arg_force = true; break;
                 case ARG_GRACE:
-                        if (parse_seconds(optarg, &arg_grace_ns) < 0)
-                                return usage_error("record", "invalid --grace value '%s'", optarg);
+                        if (parse_seconds(optarg, &arg_grace_ns) < 0) {
+                                usage_error("record", "invalid --grace value '%s'", optarg);
+                                return -EINVAL;
+                        }
                         break;
                 case ARG_FLUSH:
-                        if (parse_seconds(optarg, &arg_flush_interval_ns) < 0 || arg_flush_interval_ns == 0)
-                                return usage_error("record", "invalid --flush-interval value '%s'", optarg);
+                        if (parse_seconds(optarg, &arg_flush_interval_ns) < 0 ||
+                            arg_flush_interval_ns == 0) {
+                                usage_error("record", "invalid --flush-interval value '%s'", optarg);
+                                return -EINVAL;
+                        }
                         break;
                 case ARG_BLOCK: {
                         char *end;
@@ -168,18 +173,27 @@ static int parse_argv(int argc, char *argv[])
 
                         errno = 0;
                         v = strtoul(optarg, &end, 10);
-                        if (errno || end == optarg || *end || v < 4096 || v > 64 * 1024 * 1024)
-                                return usage_error("record", "invalid --block-size '%s' (4096..67108864)",
-                                                   optarg);
+                        if (errno || end == optarg || *end || v < 4096 || v > 64 * 1024 * 1024) {
+                                usage_error("record", "invalid --block-size '%s' (4096..67108864)", optarg);
+                                return -EINVAL;
+                        }
                         arg_block_size = v;
                         break;
                 }
-                case ':': return usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
-                default: return usage_error("record", "unrecognized option '%s'", argv[optind - 1]);
+                case ':': {
+                        usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
+                        return -EINVAL;
+                }
+                default: {
+                        usage_error("record", "unrecognized option '%s'", argv[optind - 1]);
+                        return -EINVAL;
+                }
                 }
         }
-        if (optind >= argc)
-                return usage_error("record", "no command given");
+        if (optind >= argc) {
+                usage_error("record", "no command given");
+                return -EINVAL;
+        }
         arg_command = argv + optind;
         return 1;
 }

@@ -130,8 +130,8 @@ static uint64_t now_monotonic(void)
         return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static int emit_lost(enum bl_lost_reason reason, uint64_t count, uint32_t cpu, uint64_t ts_ns, bl_event_cb cb,
-                     void *userdata, int *n)
+static int emit_lost(enum bl_lost_reason reason, uint64_t count, uint32_t cpu, uint64_t ts_ns,
+                     bl_event_cb cb, void *userdata, int *n)
 {
         struct bl_event ev;
         int r;
@@ -227,8 +227,8 @@ static bool fill_event(struct bl_event *ev, const struct proc_event *pe, const u
                 ev->tid = pe->event_data.exit.process_pid;
                 ev->exit.code = pe->event_data.exit.exit_code;
                 /* Threads exit with exit_signal -1; event.h promises 0 for them. */
-                ev->exit.exit_signal = pe->event_data.exit.exit_signal == UINT32_MAX ? 0
-                                                                                      : pe->event_data.exit.exit_signal;
+                ev->exit.exit_signal =
+                    pe->event_data.exit.exit_signal == UINT32_MAX ? 0 : pe->event_data.exit.exit_signal;
                 ev->exit.parent_pid = pe->event_data.exit.parent_tgid;
                 ev->exit.parent_tid = pe->event_data.exit.parent_pid;
                 break;
@@ -323,18 +323,13 @@ int bl_cnproc_decode(struct bl_cnproc_decoder *d, const void *buf, size_t len, u
                         break;
                 }
 
-                switch (nlh.nlmsg_type) {
-                case NLMSG_NOOP:
-                case NLMSG_ERROR: /* answers to requests; we make none that ask for one */
-                        r = 0;
-                        break;
-                case NLMSG_OVERRUN:
+                if (nlh.nlmsg_type == NLMSG_NOOP || nlh.nlmsg_type == NLMSG_ERROR)
+                        r = 0; /* answers to requests; we make none that ask for one */
+                else if (nlh.nlmsg_type == NLMSG_OVERRUN)
                         r = emit_bad(cb, userdata, &n);
-                        break;
-                default: /* NLMSG_DONE: what the connector uses for every message */
-                        r = decode_cn_msg(d, p + NLMSG_HDRLEN, nlh.nlmsg_len - NLMSG_HDRLEN, cb, userdata, &n);
-                        break;
-                }
+                else /* NLMSG_DONE: what the connector uses for every message */
+                        r = decode_cn_msg(d, p + NLMSG_HDRLEN, nlh.nlmsg_len - NLMSG_HDRLEN, cb, userdata,
+                                          &n);
                 if (r < 0)
                         break;
 

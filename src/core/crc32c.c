@@ -27,7 +27,8 @@ static void crc_table_init(void)
         }
         for (uint32_t b = 0; b < 256; b++)
                 for (int k = 1; k < 8; k++)
-                        crc_table[k][b] = (crc_table[k - 1][b] >> 8) ^ crc_table[0][crc_table[k - 1][b] & 0xff];
+                        crc_table[k][b] =
+                            (crc_table[k - 1][b] >> 8) ^ crc_table[0][crc_table[k - 1][b] & 0xff];
 }
 
 uint32_t bl_crc32c(uint32_t crc, const void *data, size_t len)
@@ -49,9 +50,10 @@ uint32_t bl_crc32c(uint32_t crc, const void *data, size_t len)
                 memcpy(&hi, p + 4, 4);
                 lo = le32toh(lo) ^ crc;
                 hi = le32toh(hi);
-                crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^ crc_table[5][(lo >> 16) & 0xff] ^
-                      crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
-                      crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+                crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+                      crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^ crc_table[3][hi & 0xff] ^
+                      crc_table[2][(hi >> 8) & 0xff] ^ crc_table[1][(hi >> 16) & 0xff] ^
+                      crc_table[0][hi >> 24];
                 p += 8;
                 len -= 8;
         }

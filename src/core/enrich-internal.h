@@ -24,7 +24,9 @@ struct bl_enricher {
 
 /*
  * bl_enrich_read(), also returning the start time in clock ticks since boot
- * as /proc/PID/stat gives it (0: unknown). ret_start_ticks may be NULL.
+ * as /proc/PID/stat gives it, and whether stat could be read at all (false:
+ * the process was gone, or unreadable, before anything was known of it).
+ * ret_start_ticks and ret_found may be NULL.
  */
 int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret,
-                     uint64_t *ret_start_ticks);
+                     uint64_t *ret_start_ticks, bool *ret_found);

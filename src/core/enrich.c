@@ -264,8 +264,7 @@ static int parse_stat(const char *s, size_t len, struct proc_stat *ret)
                         if (r < 0)
                                 return r;
                         break;
-                default:
-                        break;
+                default: break;
                 }
         }
         *ret = ps;
@@ -352,8 +351,7 @@ static void note_error(struct bl_proc_info *info, int err)
                 s = BL_INFO_ERROR;
 
         switch (info->status) {
-        case BL_INFO_EXITED:
-                return;
+        case BL_INFO_EXITED: return;
         case BL_INFO_DENIED:
                 if (s != BL_INFO_EXITED)
                         return;
@@ -362,23 +360,24 @@ static void note_error(struct bl_proc_info *info, int err)
                 if (s == BL_INFO_ERROR)
                         return;
                 break;
-        default:
-                break;
+        default: break;
         }
         info->status = s;
         info->error = err;
 }
 
 int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret,
-                     uint64_t *ret_start_ticks)
+                     uint64_t *ret_start_ticks, bool *ret_found)
 {
         _cleanup_(bl_proc_info_done) struct bl_proc_info info;
         _cleanup_close_ int dfd = -1;
         uint64_t start_ticks = 0;
+        bool found = false;
         struct proc_stat ps;
-        bool kthread, more;
+        bool kthread, more, cmdline_empty = false;
         char name[16];
         struct stat st;
+        int64_t offset;
         size_t len;
         int r;
 
@@ -411,7 +410,7 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
         if (r >= 0) {
                 r = parse_stat(e->buf, len, &ps);
                 if (r < 0)
-                        log_debug("Failed to parse /proc/%d/stat: %s", (int)pid, strerror(-r));
+                        (void)log_debug_errno(r, "Failed to parse /proc/%d/stat: %m", (int)pid);
         }
         if (r < 0) {
                 info.uid = info.gid = UINT32_MAX;
@@ -419,14 +418,16 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                 goto done;
         }
 
+        found = true;
         start_ticks = ps.starttime;
-        info.start_ns = boottime_to_monotonic(ticks_to_ns(ps.starttime, e->clk_tck),
-                                              e->offset_known ? e->boottime_offset_ns : boottime_offset_now());
+        offset = e->offset_known ? e->boottime_offset_ns : boottime_offset_now();
+        info.start_ns = boottime_to_monotonic(ticks_to_ns(ps.starttime, e->clk_tck), offset);
         /* starttime is rounded down to a tick, the event time is exact: allow one tick. */
         if (not_after_ns != 0 && info.start_ns > not_after_ns + NSEC_PER_SEC / e->clk_tck) {
                 bl_proc_info_done(&info);
                 info.status = BL_INFO_REUSED;
                 start_ticks = 0;
+                found = false;
                 goto done;
         }
 
@@ -438,7 +439,9 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                 info.status = BL_INFO_EXITED;
                 goto done;
         }
-        kthread = (ps.flags & PF_KTHREAD) || pid == 2 || ps.ppid == 2;
+        /* The flag, not "pid 2 or a child of it": in a pid namespace those are ordinary processes, and
+         * every kernel thread (kthreadd included) has had the flag since Linux 2.6.27. */
+        kthread = ps.flags & PF_KTHREAD;
 
         r = read_file_at(e, dfd, "cmdline", e->argv_max, &len, &more);
         if (r == -ENOMEM)
@@ -456,24 +459,26 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                 info.argv = calloc(1, sizeof(char *));
                 if (!info.argv)
                         return -ENOMEM;
-        }
-        /* Otherwise the cmdline is empty because the mm is gone (the process is exiting), or because it
-         * was exec'd with argc == 0 (before Linux 5.18): exe, read next, tells which. */
+        } else
+                /* Empty because the mm is gone (the process is exiting), or because the process is in the
+                 * middle of its next exec (the new mm is installed, its arguments not yet copied in).
+                 * Since Linux 5.18 an exec with argc == 0 gets an empty argv[0], so a finished exec
+                 * never reads as empty. exe, read next, tells which. */
+                cmdline_empty = true;
 
         r = readlink_at(e, dfd, "exe", &info.exe);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 && !(kthread && r == -ENOENT)) {
-                if (!info.argv && info.status == BL_INFO_OK && errno_is_gone(-r))
-                        r = -ESRCH; /* it emptied its cmdline by exiting */
                 note_error(&info, -r);
                 if (info.status == BL_INFO_EXITED)
                         goto done;
         }
-        if (!info.argv && info.status == BL_INFO_OK && len == 0) {
-                info.argv = calloc(1, sizeof(char *));
-                if (!info.argv)
-                        return -ENOMEM;
+        if (cmdline_empty && info.exe) {
+                /* The exe is already the next image's: keep none of it, and say why. */
+                info.exe = mfree(info.exe);
+                info.status = BL_INFO_SUPERSEDED;
+                goto done;
         }
 
         r = readlink_at(e, dfd, "cwd", &info.cwd);
@@ -493,7 +498,8 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        log_debug("Failed to get the unit of process %d, ignoring: %s", (int)pid, strerror(-r));
+                        (void)log_debug_errno(r, "Failed to get the unit of process %d, ignoring: %m",
+                                              (int)pid);
                 else
                         info.unit = unit;
         }
@@ -501,6 +507,8 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
 done:
         if (ret_start_ticks)
                 *ret_start_ticks = start_ticks;
+        if (ret_found)
+                *ret_found = found;
         *ret = info;
         bl_proc_info_init(&info);
         return 0;
@@ -508,7 +516,7 @@ done:
 
 int bl_enrich_read(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret)
 {
-        return enrich_read_full(e, pid, not_after_ns, ret, NULL);
+        return enrich_read_full(e, pid, not_after_ns, ret, NULL, NULL);
 }
 
 int bl_enrich_exec(struct bl_enricher *e, struct bl_event *ev)

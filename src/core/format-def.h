@@ -44,9 +44,9 @@ typedef uint64_t le64_t;
  * append fields before it (announcing them with a compatible flag).
  */
 struct bl_file_header {
-        uint8_t magic[8];                       /* BL_FILE_MAGIC */
-        le32_t header_size;                     /* bytes from offset 0 to the first block */
-        le32_t version;                         /* BL_FORMAT_VERSION */
+        uint8_t magic[8];   /* BL_FILE_MAGIC */
+        le32_t header_size; /* bytes from offset 0 to the first block */
+        le32_t version;     /* BL_FORMAT_VERSION */
         le64_t compatible_flags;
         le64_t incompatible_flags;
         uint8_t boot_id[BL_ID128_SIZE];

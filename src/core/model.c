@@ -341,26 +341,30 @@ static int live_or_placeholder(struct bl_model *m, pid_t pid, struct node **ret)
         return new_process(m, pid, 0, NULL, ret);
 }
 
-/*
- * Moves n under parent (NULL: to the roots) after its start time or parent
- * became known. Refuses a parent that descends from n: only a corrupt
- * recording produces one, and a cycle would hang every view.
- */
-static int relink(struct bl_model *m, struct node *n, struct node *parent)
+/* Room for relink(): done before the caller changes anything. */
+static int relink_reserve(struct bl_model *m, struct node *parent)
 {
-        struct node *old = NODE(n->p.parent);
         int r;
 
         r = dirty_reserve(m, 2);
         if (r < 0)
                 return r;
-        if (parent == old) {
-                mark_dirty(m, old); /* its start time may have changed */
-                return 0;
-        }
+        return children_reserve(m, parent);
+}
+
+/*
+ * Moves n under parent (NULL: to the roots) after its start time or parent
+ * became known; needs relink_reserve(). Refuses a parent that descends from
+ * n: only a corrupt recording produces one, and a cycle would hang every
+ * view.
+ */
+static void relink(struct bl_model *m, struct node *n, struct node *parent)
+{
+        struct node *old = NODE(n->p.parent);
+
         if (parent == n)
                 parent = old;
-        else if (parent && n->p.n_children > 0) {
+        else if (parent && parent != old && n->p.n_children > 0) {
                 unsigned depth = 0;
 
                 for (struct bl_process *q = parent->p.parent; q; q = q->parent)
@@ -369,17 +373,10 @@ static int relink(struct bl_model *m, struct node *n, struct node *parent)
                                 break;
                         }
         }
-        if (parent == old) {
-                mark_dirty(m, old);
-                return 0;
-        }
-        r = children_reserve(m, parent);
-        if (r < 0)
-                return r;
-        /* The entry in the old array is dropped when it is settled. */
+        /* Its start time may have changed, and if it moves, its old entry is dropped when settled. */
         mark_dirty(m, old);
-        children_insert(m, parent, n);
-        return 0;
+        if (parent != old)
+                children_insert(m, parent, n);
 }
 
 static bool same_start(uint64_t a, uint64_t b)
@@ -423,7 +420,7 @@ static bool is_main_thread(const struct bl_event *ev)
         return ev->tid == ev->pid || ev->tid == 0;
 }
 
-static int on_fork(struct bl_model *m, struct bl_event *ev)
+static int handle_fork(struct bl_model *m, struct bl_event *ev)
 {
         struct node *parent = NULL, *n;
         pid_t ppid = ev->fork.parent_pid;
@@ -451,12 +448,16 @@ static int on_fork(struct bl_model *m, struct bl_event *ev)
         n = live(m, ev->pid);
         if (n && n->p.from_snapshot && !n->p.fork_seen && same_start(n->p.start_ns, ev->ts_ns)) {
                 /* /proc was read while this process's fork event was still queued: the same process. */
+                r = relink_reserve(m, parent);
+                if (r < 0)
+                        return r;
                 n->p.fork_seen = true;
                 n->p.start_ns = ev->ts_ns;
-                return relink(m, n, parent);
+                relink(m, n, parent);
+                return 0;
         }
 
-        /* Any live process with this pid is an earlier one whose exit we did not see: it stops being live. */
+        /* A live process with this pid is an earlier one whose exit we missed: it stops being live. */
         r = new_process(m, ev->pid, ev->ts_ns, parent, &n);
         if (r < 0)
                 return r;
@@ -464,7 +465,7 @@ static int on_fork(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
-static int on_exec(struct bl_model *m, struct bl_event *ev)
+static int handle_exec(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n;
         int r;
@@ -477,7 +478,7 @@ static int on_exec(struct bl_model *m, struct bl_event *ev)
         return add_exec(n, ev->ts_ns, false, &ev->info);
 }
 
-static int on_exit(struct bl_model *m, struct bl_event *ev)
+static int handle_exit(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n;
         int r;
@@ -497,7 +498,7 @@ static int on_exit(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
-static int on_comm(struct bl_model *m, struct bl_event *ev)
+static int handle_comm(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n;
         int r;
@@ -512,7 +513,7 @@ static int on_comm(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
-static int on_uid(struct bl_model *m, struct bl_event *ev)
+static int handle_uid(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n;
         int r;
@@ -526,7 +527,7 @@ static int on_uid(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
-static int on_coredump(struct bl_model *m, struct bl_event *ev)
+static int handle_coredump(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n;
         int r;
@@ -540,7 +541,7 @@ static int on_coredump(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
-static int on_snapshot(struct bl_model *m, struct bl_event *ev)
+static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n, *parent;
         pid_t ppid = ev->info.ppid;
@@ -556,12 +557,13 @@ static int on_snapshot(struct bl_model *m, struct bl_event *ev)
                  * A placeholder made by an event that came before the
                  * snapshot: a live pid is one process, so this one.
                  */
+                r = relink_reserve(m, parent);
+                if (r < 0)
+                        return r;
                 n->p.from_snapshot = true;
                 n->p.start_ns = ev->info.start_ns;
                 n->p.reported_ppid = ppid;
-                r = relink(m, n, parent);
-                if (r < 0)
-                        return r;
+                relink(m, n, parent);
                 if (n->p.n_execs > 0)
                         return 0;
                 return add_exec(n, ev->ts_ns, true, &ev->info);
@@ -584,7 +586,7 @@ static int on_snapshot(struct bl_model *m, struct bl_event *ev)
         return add_exec(n, ev->ts_ns, true, &ev->info);
 }
 
-static int on_lost(struct bl_model *m, struct bl_event *ev)
+static int handle_lost(struct bl_model *m, struct bl_event *ev)
 {
         m->stats.lost += ev->lost.count;
         m->stats.lost_records++;
@@ -595,18 +597,16 @@ static int on_lost(struct bl_model *m, struct bl_event *ev)
 
 /* Event types without a handler only count in the stats. */
 static int (*const handlers[_BL_EVENT_TYPE_MAX])(struct bl_model *m, struct bl_event *ev) = {
-        [BL_EVENT_FORK] = on_fork,
-        [BL_EVENT_EXEC] = on_exec,
-        [BL_EVENT_EXIT] = on_exit,
-        [BL_EVENT_UID] = on_uid,
-        [BL_EVENT_COMM] = on_comm,
-        [BL_EVENT_COREDUMP] = on_coredump,
-        [BL_EVENT_SNAPSHOT] = on_snapshot,
-        [BL_EVENT_LOST] = on_lost,
+        [BL_EVENT_FORK] = handle_fork,         [BL_EVENT_EXEC] = handle_exec,
+        [BL_EVENT_EXIT] = handle_exit,         [BL_EVENT_UID] = handle_uid,
+        [BL_EVENT_COMM] = handle_comm,         [BL_EVENT_COREDUMP] = handle_coredump,
+        [BL_EVENT_SNAPSHOT] = handle_snapshot, [BL_EVENT_LOST] = handle_lost,
 };
 
 int bl_model_add(struct bl_model *m, struct bl_event *ev)
 {
+        int r;
+
         /* A type this version does not know is not counted anywhere. */
         if (ev->type <= 0 || ev->type >= _BL_EVENT_TYPE_MAX)
                 return 0;
@@ -618,7 +618,14 @@ int bl_model_add(struct bl_model *m, struct bl_event *ev)
                 if (ev->ts_ns > m->stats.last_ts_ns)
                         m->stats.last_ts_ns = ev->ts_ns;
         }
-        return handlers[ev->type] ? handlers[ev->type](m, ev) : 0;
+        if (handlers[ev->type]) {
+                r = handlers[ev->type](m, ev);
+                if (r < 0)
+                        return r;
+        }
+        /* The contract: ev->info is left empty, also where the model had no use for it. */
+        bl_proc_info_done(&ev->info);
+        return 0;
 }
 
 /* ---- the model ---- */

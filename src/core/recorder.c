@@ -18,6 +18,8 @@ struct bl_recorder {
         struct bl_writer *writer;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
         uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
+        struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
+        size_t n_batch, batch_size;
         uint64_t events;
         uint64_t execs, execs_with_argv;
         int last_write_error;
@@ -54,22 +56,68 @@ static int record_event(struct bl_recorder *r, struct bl_event *ev)
         return 0;
 }
 
-static int on_source_event(struct bl_event *ev, void *userdata)
+static int collect_event(struct bl_event *ev, void *userdata)
 {
         struct bl_recorder *r = userdata;
-        int r2;
 
-        if (ev->type == BL_EVENT_EXEC) {
-                r->execs++;
-                if (r->enricher) {
-                        r2 = bl_enrich_exec(r->enricher, ev);
-                        if (r2 < 0)
-                                return r2;
-                }
-                if (ev->info.argv && ev->info.status == BL_INFO_OK)
-                        r->execs_with_argv++;
+        if (r->n_batch == r->batch_size) {
+                size_t n = r->batch_size ? r->batch_size * 2 : DISPATCH_BATCH * 2;
+                struct bl_event *b = reallocarray(r->batch, n, sizeof(*b));
+
+                if (!b)
+                        return -ENOMEM;
+                r->batch = b;
+                r->batch_size = n;
         }
-        return record_event(r, ev);
+        /* Kernel events own no memory yet (comm is inline): a plain copy is a move. */
+        r->batch[r->n_batch++] = *ev;
+        bl_event_init(ev, ev->type);
+        return 0;
+}
+
+/* True if the same process exec'd again later in this batch: /proc already shows that later image. */
+static bool exec_superseded(const struct bl_recorder *r, size_t i)
+{
+        for (size_t j = i + 1; j < r->n_batch; j++)
+                if (r->batch[j].type == BL_EVENT_EXEC && r->batch[j].pid == r->batch[i].pid)
+                        return true;
+        return false;
+}
+
+static int handle_batch(struct bl_recorder *r)
+{
+        int r2 = 0;
+
+        for (size_t i = 0; i < r->n_batch; i++) {
+                struct bl_event *ev = &r->batch[i];
+
+                if (r2 >= 0 && ev->type == BL_EVENT_EXEC) {
+                        r->execs++;
+                        if (exec_superseded(r, i))
+                                ev->info.status = BL_INFO_SUPERSEDED;
+                        else if (r->enricher)
+                                r2 = bl_enrich_exec(r->enricher, ev);
+                        if (ev->info.argv)
+                                r->execs_with_argv++;
+                }
+                if (r2 >= 0)
+                        r2 = record_event(r, ev);
+                bl_event_done(ev);
+        }
+        r->n_batch = 0;
+        return r2;
+}
+
+/* Reads up to max datagrams, then enriches and writes their events. Returns datagrams read or -errno. */
+static int dispatch(struct bl_recorder *r, size_t max)
+{
+        int n, r2;
+
+        n = bl_source_dispatch(r->source, max, collect_event, r);
+        r2 = handle_batch(r);
+        if (n < 0)
+                return n;
+        return r2 < 0 ? r2 : n;
 }
 
 static int on_snapshot_event(struct bl_event *ev, void *userdata)
@@ -161,7 +209,7 @@ int bl_recorder_get_fd(const struct bl_recorder *r)
 int bl_recorder_process(struct bl_recorder *r)
 {
         for (;;) {
-                int n = bl_source_dispatch(r->source, DISPATCH_BATCH, on_source_event, r);
+                int n = dispatch(r, DISPATCH_BATCH);
                 if (n < 0)
                         return n;
                 if (n < DISPATCH_BATCH)
@@ -222,7 +270,7 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
 
         /* Whatever the kernel queued before we stop belongs to the recording. */
         do
-                r2 = bl_source_dispatch(r->source, 0, on_source_event, r);
+                r2 = dispatch(r, DISPATCH_BATCH);
         while (r2 > 0);
         r->source = bl_source_free(r->source);
 
@@ -247,6 +295,9 @@ struct bl_recorder *bl_recorder_free(struct bl_recorder *r)
         bl_enricher_free(r->enricher);
         bl_writer_free(r->writer);
         safe_close(r->size_fd);
+        for (size_t i = 0; i < r->n_batch; i++)
+                bl_event_done(&r->batch[i]);
+        free(r->batch);
         free(r);
         return NULL;
 }

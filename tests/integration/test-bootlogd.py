@@ -46,8 +46,9 @@ rec = os.path.join(d, "daemon.bootlog")
 proc, ready = start_daemon(rec)
 tap.ok(ready, "bootlogd sends READY=1")
 marker = os.path.join(d, "marker-program")
-shutil.copy("/bin/true", marker)
-subprocess.run([marker, "--bootlogd-test-marker"], check=True)
+# A program that lives long enough for its arguments to be read from /proc.
+shutil.copy("/bin/sleep", marker)
+subprocess.run([marker, "0.2"], check=True)
 time.sleep(0.2)
 proc.send_signal(signal.SIGTERM)
 out, err = proc.communicate(timeout=30)
@@ -56,7 +57,7 @@ summary = [line for line in err.splitlines() if "Recorded" in line]
 tap.ok(len(summary) == 1 and re.search(r"Recorded \d+ events \(0 lost\) in \d+ bytes", summary[0]),
        "a one-line summary with events, lost and bytes", err)
 events = export(rec)
-hits = [e for e in events if e["type"] == "exec" and e.get("argv") == [marker, "--bootlogd-test-marker"]]
+hits = [e for e in events if e["type"] == "exec" and e.get("argv") == [marker, "0.2"]]
 tap.ok(len(hits) == 1, "an exec after READY is recorded with its argv", [e for e in events if e["type"] == "exec"][:5])
 tap.ok(any(e["type"] == "snapshot" and e["pid"] == 1 for e in events), "the snapshot holds PID 1")
 tap.ok(events and events[-1]["type"] == "end", "the recording ends with a clean END record")
