@@ -374,8 +374,10 @@ char *info_label(const struct bl_proc_info *info, size_t max_chars)
                         return NULL;
         }
 
-        if (info->status != BL_INFO_OK) {
-                /* Only comm survives: argv, exe and cwd could belong to another process. */
+        /* The recorder keeps only what it read from the pinned process itself (a reused pid or a later
+         * image leaves the fields empty), so whatever is here is this process's. Without argv, say why. */
+        if (!(info->argv && info->argv[0]) && info->status != BL_INFO_OK &&
+            !(info->argv && info->status == BL_INFO_DENIED)) {
                 if (asprintf(&r, "%s (%s)", comm ?: "?", info_status_text(info, buf, sizeof(buf))) < 0)
                         return NULL;
                 return r;

@@ -51,9 +51,6 @@ static int exec_matches(const struct bl_exec *e, const char *pattern)
 
         if (info->comm[0] && glob(pattern, info->comm))
                 return 1;
-        /* Anything else in a record that was not read cleanly may not be this process's. */
-        if (info->status != BL_INFO_OK)
-                return 0;
         if (info->exe && (glob(pattern, info->exe) || glob(pattern, path_basename(info->exe))))
                 return 1;
         if (!info->argv || !info->argv[0])

@@ -46,7 +46,9 @@ struct bl_enricher *bl_enricher_free(struct bl_enricher *e);
  * must have started no later than this (CLOCK_MONOTONIC; the event's time),
  * else status is BL_INFO_REUSED and nothing else is kept. 0 skips that check.
  * A process that is gone, or a zombie (whose argv, exe and cwd are gone),
- * gives BL_INFO_EXITED with whatever is left (comm from a zombie).
+ * gives BL_INFO_EXITED with whatever is left (comm from a zombie). Whatever
+ * status says, every field that is set was read from this very process:
+ * readers may show it as is.
  * Returns 0 whatever the status; -ENOMEM only.
  */
 int bl_enrich_read(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret);
