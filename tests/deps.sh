@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
         build-essential meson ninja-build pkg-config python3
         libnl-3-dev libsystemd-dev libjson-c-dev libzstd-dev libcmocka-dev
-        scdoc clang clang-format
+        scdoc clang libclang-rt-14-dev clang-format git
 )
 
 missing=()

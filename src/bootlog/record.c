@@ -430,6 +430,8 @@ int verb_record(int argc, char *argv[])
                 /* Stopped by a second signal: the command may still run; do not leave it unreaped here. */
                 c.child_status = 128 + SIGINT;
         }
+        sd_event_source_unref(c.flush_timer);
+        sd_event_source_unref(c.grace_timer);
         sd_event_unref(c.event);
         free(c.descendants.slots);
         return c.child_status;
@@ -441,6 +443,8 @@ fail:
         if (c.child > 0 && !c.child_exited)
                 (void)kill(c.child, SIGTERM);
         (void)bl_recorder_finish(c.recorder, NULL);
+        sd_event_source_unref(c.flush_timer);
+        sd_event_source_unref(c.grace_timer);
         sd_event_unref(c.event);
         free(c.descendants.slots);
         return EXIT_FAILURE;

@@ -281,6 +281,8 @@ int main(int argc, char *argv[])
         if (r < 0) {
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 bl_recorder_finish(c.recorder, NULL);
+                sd_event_source_unref(c.flush_timer);
+                sd_event_unref(c.event);
                 return EXIT_FAILURE;
         }
 
@@ -295,6 +297,7 @@ int main(int argc, char *argv[])
                 log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
         log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.",
                  stats.events, stats.lost, stats.bytes, arg_output);
+        sd_event_source_unref(c.flush_timer);
         sd_event_unref(c.event);
         free(arg_output);
         return ret;
