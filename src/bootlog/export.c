@@ -16,6 +16,7 @@
 
 #include "bootlog.h"
 #include "cli.h"
+#include "escape.h"
 #include "log.h"
 
 static const char *arg_file;
@@ -59,34 +60,6 @@ static void put_bool(struct obj *j, const char *key, bool v)
         put(j, key, json_object_new_boolean(v));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if the byte at s does not start one. */
-static size_t utf8_valid_len(const unsigned char *s)
-{
-        unsigned c = s[0];
-        uint32_t cp;
-        size_t n;
-
-        if (c < 0x80)
-                return 1;
-        if (c >= 0xc2 && c <= 0xdf)
-                n = 2, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef)
-                n = 3, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4)
-                n = 4, cp = c & 0x07;
-        else
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
 /* A JSON string of s with invalid UTF-8 bytes replaced by U+FFFD; JSON null for NULL. */
 static struct json_object *json_string_utf8(const char *s, bool *ret_oom)
 {
@@ -99,7 +72,7 @@ static struct json_object *json_string_utf8(const char *s, bool *ret_oom)
         if (!s)
                 return NULL;
         for (size_t i = 0; u[i];) {
-                size_t n = utf8_valid_len(u + i);
+                size_t n = bl_utf8_valid_len((const char *)u + i);
 
                 if (n == 0) {
                         valid = false;
@@ -117,7 +90,7 @@ static struct json_object *json_string_utf8(const char *s, bool *ret_oom)
                 }
                 p = fixed;
                 while (*u) {
-                        size_t n = utf8_valid_len(u);
+                        size_t n = bl_utf8_valid_len((const char *)u);
 
                         if (n == 0) {
                                 p = stpcpy(p, "\xef\xbf\xbd");

@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
@@ -92,7 +91,6 @@ static void pidset_remove(struct pidset *s, pid_t pid)
 struct context {
         sd_event *event;
         struct bl_recorder *recorder;
-        sd_event_source *flush_timer;
         sd_event_source *grace_timer;
         struct pidset descendants;
         pid_t child;
@@ -198,23 +196,6 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
-static int open_output(const char *path)
-{
-        int fd;
-
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        if (fd < 0 && errno == EEXIST && arg_force) {
-                if (unlink(path) < 0)
-                        return log_error_errno(errno, "Failed to replace '%s': %m", path);
-                fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        }
-        if (fd < 0 && errno == EEXIST)
-                return log_error_errno(EEXIST, "'%s' already exists; use --force to replace it.", path);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to create '%s': %m", path);
-        return fd;
-}
-
 static void maybe_stop(struct context *c)
 {
         if (!c->child_exited)
@@ -235,37 +216,6 @@ static int on_event(struct bl_event *ev, void *userdata)
                 maybe_stop(c);
         }
         return 0;
-}
-
-static int rearm_flush(struct context *c)
-{
-        uint64_t next = bl_recorder_next_flush(c->recorder);
-
-        if (next == UINT64_MAX)
-                return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_OFF);
-        (void)sd_event_source_set_time(c->flush_timer, next / NSEC_PER_USEC);
-        return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_ONESHOT);
-}
-
-static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        struct context *c = userdata;
-        int r;
-
-        r = bl_recorder_process(c->recorder);
-        if (r < 0) {
-                log_error_errno(r, "Failed to read process events: %m");
-                return sd_event_exit(c->event, r);
-        }
-        return rearm_flush(c);
-}
-
-static int on_flush(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        struct context *c = userdata;
-
-        (void)bl_recorder_flush_if_due(c->recorder);
-        return rearm_flush(c);
 }
 
 static int on_grace(sd_event_source *s, uint64_t usec, void *userdata)
@@ -359,9 +309,15 @@ int verb_record(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
 
-        fd = open_output(arg_output);
-        if (fd < 0)
+        fd = bl_output_create(arg_output, arg_force);
+        if (fd == -EEXIST) {
+                log_error("'%s' already exists; use --force to replace it.", arg_output);
                 return EXIT_FAILURE;
+        }
+        if (fd < 0) {
+                log_error_errno(fd, "Failed to create '%s': %m", arg_output);
+                return EXIT_FAILURE;
+        }
 
         opts = (struct bl_recorder_options){
                 .output_fd = fd,
@@ -394,6 +350,8 @@ int verb_record(int argc, char *argv[])
         if (r < 0) {
                 log_error_errno(r, "Failed to execute '%s': %m", arg_command[0]);
                 (void)bl_recorder_finish(c.recorder, NULL);
+                /* Nothing ran: a recording of nothing would only mislead. */
+                (void)unlink(arg_output);
                 return r == -ENOENT ? 127 : 126;
         }
         r = pidset_add(&c.descendants, c.child);
@@ -403,10 +361,7 @@ int verb_record(int argc, char *argv[])
         r = sd_event_new(&c.event);
         if (r < 0)
                 goto fail;
-        r = sd_event_add_io(c.event, NULL, bl_recorder_get_fd(c.recorder), EPOLLIN, on_netlink, &c);
-        if (r < 0)
-                goto fail;
-        r = sd_event_add_time(c.event, &c.flush_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_flush, &c);
+        r = bl_recorder_attach_event(c.recorder, c.event);
         if (r < 0)
                 goto fail;
         r = sd_event_add_child(c.event, NULL, c.child, WEXITED, on_child, &c);
@@ -430,7 +385,6 @@ int verb_record(int argc, char *argv[])
                 /* Stopped by a second signal: the command may still run; do not leave it unreaped here. */
                 c.child_status = 128 + SIGINT;
         }
-        sd_event_source_unref(c.flush_timer);
         sd_event_source_unref(c.grace_timer);
         sd_event_unref(c.event);
         free(c.descendants.slots);
@@ -443,7 +397,6 @@ fail:
         if (c.child > 0 && !c.child_exited)
                 (void)kill(c.child, SIGTERM);
         (void)bl_recorder_finish(c.recorder, NULL);
-        sd_event_source_unref(c.flush_timer);
         sd_event_source_unref(c.grace_timer);
         sd_event_unref(c.event);
         free(c.descendants.slots);

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -34,7 +33,6 @@ static bool arg_sync = true;
 struct context {
         sd_event *event;
         struct bl_recorder *recorder;
-        sd_event_source *flush_timer;
 };
 
 static void help(void)
@@ -164,54 +162,6 @@ static int default_output(char **ret)
         return 0;
 }
 
-static int open_output(const char *path)
-{
-        int fd;
-
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        if (fd < 0 && errno == EEXIST && arg_force) {
-                if (unlink(path) < 0)
-                        return log_error_errno(errno, "Failed to replace '%s': %m", path);
-                fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-        }
-        if (fd < 0 && errno == EEXIST)
-                return log_error_errno(EEXIST, "'%s' already exists; use --force to replace it.", path);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to create '%s': %m", path);
-        return fd;
-}
-
-static int rearm_flush(struct context *c)
-{
-        uint64_t next = bl_recorder_next_flush(c->recorder);
-
-        if (next == UINT64_MAX)
-                return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_OFF);
-        (void)sd_event_source_set_time(c->flush_timer, next / NSEC_PER_USEC);
-        return sd_event_source_set_enabled(c->flush_timer, SD_EVENT_ONESHOT);
-}
-
-static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        struct context *c = userdata;
-        int r;
-
-        r = bl_recorder_process(c->recorder);
-        if (r < 0) {
-                log_error_errno(r, "Failed to read process events: %m");
-                return sd_event_exit(c->event, r);
-        }
-        return rearm_flush(c);
-}
-
-static int on_flush(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        struct context *c = userdata;
-
-        (void)bl_recorder_flush_if_due(c->recorder);
-        return rearm_flush(c);
-}
-
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         struct context *c = userdata;
@@ -235,9 +185,15 @@ int main(int argc, char *argv[])
 
         if (!arg_output && default_output(&arg_output) < 0)
                 return EXIT_FAILURE;
-        fd = open_output(arg_output);
-        if (fd < 0)
+        fd = bl_output_create(arg_output, arg_force);
+        if (fd == -EEXIST) {
+                log_error("'%s' already exists; use --force to replace it.", arg_output);
                 return EXIT_FAILURE;
+        }
+        if (fd < 0) {
+                log_error_errno(fd, "Failed to create '%s': %m", arg_output);
+                return EXIT_FAILURE;
+        }
 
         opts = (struct bl_recorder_options){
                 .output_fd = fd,
@@ -271,9 +227,7 @@ int main(int argc, char *argv[])
 
         r = sd_event_new(&c.event);
         if (r >= 0)
-                r = sd_event_add_io(c.event, NULL, bl_recorder_get_fd(c.recorder), EPOLLIN, on_netlink, &c);
-        if (r >= 0)
-                r = sd_event_add_time(c.event, &c.flush_timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_flush, &c);
+                r = bl_recorder_attach_event(c.recorder, c.event);
         if (r >= 0)
                 r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
         if (r >= 0)
@@ -281,7 +235,6 @@ int main(int argc, char *argv[])
         if (r < 0) {
                 log_error_errno(r, "Failed to set up the event loop: %m");
                 bl_recorder_finish(c.recorder, NULL);
-                sd_event_source_unref(c.flush_timer);
                 sd_event_unref(c.event);
                 return EXIT_FAILURE;
         }
@@ -297,7 +250,6 @@ int main(int argc, char *argv[])
                 log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
         log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.",
                  stats.events, stats.lost, stats.bytes, arg_output);
-        sd_event_source_unref(c.flush_timer);
         sd_event_unref(c.event);
         free(arg_output);
         return ret;

@@ -6,9 +6,9 @@
 #include "escape.h"
 #include "macro.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. Overlongs and surrogates are invalid. */
-static size_t utf8_valid_len(const unsigned char *s)
+size_t bl_utf8_valid_len(const char *str)
 {
+        const unsigned char *s = (const unsigned char *)str;
         unsigned c = s[0];
         size_t n;
         uint32_t cp;
@@ -31,8 +31,16 @@ static size_t utf8_valid_len(const unsigned char *s)
         if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
             (cp >= 0xd800 && cp <= 0xdfff))
                 return 0;
-        /* C1 controls (U+0080..U+009F) act as escapes on some terminals. */
-        if (cp >= 0x80 && cp <= 0x9f)
+        return n;
+}
+
+/* As bl_utf8_valid_len(), but C1 controls (U+0080..U+009F), which act as escapes on some terminals, are
+ * not printable either. */
+static size_t printable_len(const unsigned char *u)
+{
+        size_t n = bl_utf8_valid_len((const char *)u);
+
+        if (n == 2 && u[0] == 0xc2 && u[1] <= 0x9f)
                 return 0;
         return n;
 }
@@ -68,7 +76,7 @@ static char *escape_into(char *p, const char *s)
                         continue;
                 default: break;
                 }
-                n = (*u < 0x20 || *u == 0x7f) ? 0 : utf8_valid_len(u);
+                n = (*u < 0x20 || *u == 0x7f) ? 0 : printable_len(u);
                 if (n == 0) {
                         *p++ = '\\';
                         *p++ = 'x';

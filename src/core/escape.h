@@ -11,6 +11,13 @@
 
 #include <stddef.h>
 
+/*
+ * Length (1..4) of the valid UTF-8 sequence at s, 0 if the byte at s does not
+ * start one (stray continuation bytes, overlong forms, surrogates, code points
+ * past U+10FFFF, a sequence cut by the NUL). s must be NUL-terminated.
+ */
+size_t bl_utf8_valid_len(const char *s);
+
 /* Returns a new escaped string (NULL on ENOMEM). s may be NULL: returns "". */
 char *bl_escape(const char *s);
 

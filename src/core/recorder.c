@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "enrich.h"
 #include "format.h"
+#include "log.h"
 #include "recorder.h"
 
 #define DEFAULT_FLUSH_INTERVAL_NS NSEC_PER_SEC
@@ -16,6 +18,7 @@ struct bl_recorder {
         struct bl_source *source;
         struct bl_enricher *enricher;
         struct bl_writer *writer;
+        sd_event_source *io_source, *flush_source;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
         uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
         struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
@@ -263,11 +266,18 @@ void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats
         };
 }
 
+static void detach_event(struct bl_recorder *r)
+{
+        r->io_source = sd_event_source_disable_unref(r->io_source);
+        r->flush_source = sd_event_source_disable_unref(r->flush_source);
+}
+
 int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stats)
 {
         struct stat st;
         int r2, r3;
 
+        detach_event(r);
         /* Whatever the kernel queued before we stop belongs to the recording. */
         do
                 r2 = dispatch(r, DISPATCH_BATCH);
@@ -287,10 +297,70 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
         return r3;
 }
 
+static int rearm_flush(struct bl_recorder *r)
+{
+        uint64_t next = bl_recorder_next_flush(r);
+
+        if (next == UINT64_MAX)
+                return sd_event_source_set_enabled(r->flush_source, SD_EVENT_OFF);
+        (void)sd_event_source_set_time(r->flush_source, next / NSEC_PER_USEC);
+        return sd_event_source_set_enabled(r->flush_source, SD_EVENT_ONESHOT);
+}
+
+static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct bl_recorder *r = userdata;
+        int r2;
+
+        r2 = bl_recorder_process(r);
+        if (r2 < 0) {
+                log_debug_errno(r2, "Failed to read process events: %m");
+                return sd_event_exit(sd_event_source_get_event(s), r2);
+        }
+        return rearm_flush(r);
+}
+
+static int on_flush_time(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct bl_recorder *r = userdata;
+
+        (void)bl_recorder_flush_if_due(r);
+        return rearm_flush(r);
+}
+
+int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e)
+{
+        int r2;
+
+        r2 = sd_event_add_io(e, &r->io_source, bl_recorder_get_fd(r), EPOLLIN, on_readable, r);
+        if (r2 < 0)
+                return r2;
+        r2 = sd_event_add_time(e, &r->flush_source, CLOCK_MONOTONIC, UINT64_MAX, 0, on_flush_time, r);
+        if (r2 < 0)
+                return r2;
+        return rearm_flush(r);
+}
+
+int bl_output_create(const char *path, bool replace)
+{
+        int fd;
+
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0 && errno == EEXIST && replace) {
+                if (unlink(path) < 0)
+                        return negative_errno();
+                fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        }
+        if (fd < 0)
+                return negative_errno();
+        return fd;
+}
+
 struct bl_recorder *bl_recorder_free(struct bl_recorder *r)
 {
         if (!r)
                 return NULL;
+        detach_event(r);
         bl_source_free(r->source);
         bl_enricher_free(r->enricher);
         bl_writer_free(r->writer);

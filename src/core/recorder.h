@@ -8,8 +8,10 @@
  * readable, and bl_recorder_flush_if_due() from a timer.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <systemd/sd-event.h>
 
 #include "event.h"
 #include "source.h"
@@ -68,6 +70,21 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
 
 /* Frees without a clean END (tests, fatal errors). Accepts NULL, returns NULL. */
 struct bl_recorder *bl_recorder_free(struct bl_recorder *r);
+
+/*
+ * Runs the recorder from an sd-event loop: drains the socket when it is
+ * readable and writes pending blocks when their flush interval ends. A fatal
+ * read error ends the loop with that error (sd_event_exit). The sources are
+ * released with the recorder.
+ */
+int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e);
+
+/*
+ * Creates the file for a new recording: mode 0640, O_EXCL|O_NOFOLLOW, so an
+ * existing file or a planted symlink is never written through. With replace,
+ * an existing file is removed first. Returns the fd or -errno (-EEXIST).
+ */
+int bl_output_create(const char *path, bool replace);
 
 /* CLOCK_MONOTONIC now, in ns. */
 uint64_t bl_now_monotonic(void);
