@@ -375,6 +375,7 @@ int verb_record(int argc, char *argv[])
         if (r < 0)
                 log_error_errno(r, "Recording stopped early: %m");
 
+        bl_recorder_set_stop_reason(c.recorder, c.child_exited ? BL_STOP_COMMAND_EXITED : BL_STOP_SIGNAL);
         r = bl_recorder_finish(c.recorder, &stats);
         c.recorder = NULL;
         if (r < 0)

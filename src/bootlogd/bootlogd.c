@@ -1,17 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * bootlogd: records every process event into a journal file until told to
- * stop. Runs in the foreground; tells systemd it is ready (sd_notify) once it
- * is subscribed and the snapshot of running processes is written, so nothing
- * started after it is missed.
+ * bootlogd: records every process event of a boot into a journal file.
+ *
+ * Lifecycle of a boot recording:
+ *  - started first thing (initramfs hook, a unit in a systemd initrd, the
+ *    real root's unit, or init= mode), it writes /run/bootlog/BOOT_ID.bootlog;
+ *  - when PID 1 execs (the switch from the initramfs to the real root ends in
+ *    an exec of the real init), it follows PID 1 into the new root, so paths
+ *    such as /var/log and /run/systemd mean the real root's; the proc
+ *    connector knows nothing of roots, so no event is missed across it;
+ *  - once /var/log is writable it moves the recording to
+ *    /var/log/bootlog/BOOT_ID.bootlog and keeps appending there, and prunes
+ *    old boots (KeepBoots=, MaxUse=);
+ *  - it stops at systemd's StartupFinished plus a tail, after a duration, on
+ *    SIGTERM/SIGINT (`bootlog stop`), or at a safety limit; it then writes a
+ *    one-line summary to stderr and to the systemd journal.
+ * Nothing here may delay or break boot: failures are logged and recording
+ * goes on where it can, or ends cleanly.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
 
+#include "conf.h"
 #include "config.h"
 #include "format.h"
 #include "log.h"
@@ -19,20 +43,45 @@
 
 #define EXIT_USAGE 2
 /* Distinct status for "this kernel or context cannot deliver process events", so units can tell. */
-#define EXIT_NO_CONNECTOR  3
-#define DEFAULT_OUTPUT_DIR "/run/bootlog"
+#define EXIT_NO_CONNECTOR     3
+#define RUNTIME_DIR           "/run/bootlog"
+#define DEFAULT_PID_FILE      RUNTIME_DIR "/bootlogd.pid"
+#define DEFAULT_CONFIG        "/etc/bootlog.conf"
+#define SUMMARY_MESSAGE_ID    "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
+#define RETRY_USEC            (1000 * 1000)
+#define INIT_READY_TIMEOUT_MS 5000
 
+static const char *arg_config = DEFAULT_CONFIG;
 static char *arg_output;
+static const char *arg_pid_file;
 static bool arg_force;
 static uint64_t arg_flush_interval_ns;
 static size_t arg_block_size;
 static int arg_rcvbuf;
 static bool arg_no_snapshot;
 static bool arg_sync = true;
+static bool arg_daemon;
+static bool arg_condition;
+/* Command line settings, applied over the config file and the kernel command line. */
+static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory;
+static bool arg_no_persist;
 
 struct context {
+        struct settings settings;
         sd_event *event;
         struct bl_recorder *recorder;
+        int proc_fd; /* /proc as it was at start: it stays valid when the mount moves to the new root */
+        char *path;  /* the recording's current file */
+        char *name;  /* its file name: BOOT_ID[-N].bootlog */
+        const char *pid_file;
+        bool persist; /* move the recording to settings.directory when possible */
+        bool persisted;
+        bool persist_failed_logged;
+        sd_event_source *persist_timer, *bus_timer, *stop_timer, *limit_timer, *reroot_source;
+        sd_bus *bus;
+        bool startup_finished;
+        enum bl_stop_reason reason;
+        int notify_fd; /* --daemon / init mode: tells the waiting parent we are recording */
 };
 
 static void help(void)
@@ -40,12 +89,28 @@ static void help(void)
         printf("Usage: bootlogd [OPTIONS]\n"
                "\n"
                "Record every process event (fork, exec, exit, ...) with the arguments\n"
-               "of each exec into a journal file, until SIGTERM or SIGINT.\n"
+               "of each exec into a journal file, from early boot until boot-up finished.\n"
                "\n"
                "Options:\n"
-               "  -o, --output=PATH             journal file to create\n"
-               "                                (default: " DEFAULT_OUTPUT_DIR "/BOOT_ID.bootlog)\n"
+               "  -o, --output=PATH             record to PATH instead of\n"
+               "                                " RUNTIME_DIR "/BOOT_ID.bootlog, moved to the\n"
+               "                                persistent directory once it is writable\n"
                "      --force                   replace PATH if it exists\n"
+               "      --until=WHEN              stop at 'startup-finished' (systemd), after a\n"
+               "                                duration such as '90s', or 'stop' (only on\n"
+               "                                SIGTERM or 'bootlog stop'); default: auto\n"
+               "      --tail=DURATION           keep recording this long after startup\n"
+               "                                finished (default: 5s)\n"
+               "      --max-duration=DURATION   stop after this long in any case (default: 10min;\n"
+               "                                0: never)\n"
+               "      --directory=DIR           persistent directory (default: /var/log/bootlog)\n"
+               "      --no-persist              stay in " RUNTIME_DIR "\n"
+               "      --daemon                  run in the background; return once recording\n"
+               "      --pid-file=PATH           write the pid here (default with the default\n"
+               "                                output: " DEFAULT_PID_FILE ")\n"
+               "      --condition               exit 0 if no recorder runs for this boot, 1 if\n"
+               "                                one does (for ExecCondition=)\n"
+               "      --config=FILE             settings file (default: " DEFAULT_CONFIG ")\n"
                "      --flush-interval=SECONDS  write a block at least this often (default: 1)\n"
                "      --block-size=BYTES        write a block when it holds this much (default: 65536)\n"
                "      --receive-buffer=BYTES    netlink receive buffer (default: 33554432)\n"
@@ -80,7 +145,16 @@ static int parse_argv(int argc, char *argv[])
                 ARG_RCVBUF,
                 ARG_NO_SNAPSHOT,
                 ARG_NO_SYNC,
-                ARG_VERSION
+                ARG_VERSION,
+                ARG_UNTIL,
+                ARG_TAIL,
+                ARG_MAX_DURATION,
+                ARG_DIRECTORY,
+                ARG_NO_PERSIST,
+                ARG_DAEMON,
+                ARG_PID_FILE,
+                ARG_CONDITION,
+                ARG_CONFIG,
         };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -90,11 +164,22 @@ static int parse_argv(int argc, char *argv[])
                 { "receive-buffer", required_argument, NULL, ARG_RCVBUF },
                 { "no-snapshot", no_argument, NULL, ARG_NO_SNAPSHOT },
                 { "no-sync", no_argument, NULL, ARG_NO_SYNC },
+                { "until", required_argument, NULL, ARG_UNTIL },
+                { "tail", required_argument, NULL, ARG_TAIL },
+                { "max-duration", required_argument, NULL, ARG_MAX_DURATION },
+                { "directory", required_argument, NULL, ARG_DIRECTORY },
+                { "no-persist", no_argument, NULL, ARG_NO_PERSIST },
+                { "daemon", no_argument, NULL, ARG_DAEMON },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "condition", no_argument, NULL, ARG_CONDITION },
+                { "config", required_argument, NULL, ARG_CONFIG },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
+        enum until_mode mode;
         unsigned long v;
+        uint64_t ns;
         char *end;
         double d;
         int c;
@@ -131,6 +216,35 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_NO_SNAPSHOT: arg_no_snapshot = true; break;
                 case ARG_NO_SYNC: arg_sync = false; break;
+                case ARG_UNTIL:
+                        if (parse_until(optarg, &mode, &ns) < 0)
+                                return log_error_errno(
+                                    EINVAL,
+                                    "Invalid --until '%s' (startup-finished, stop, auto or "
+                                    "a duration such as 90s).",
+                                    optarg);
+                        arg_until = optarg;
+                        break;
+                case ARG_TAIL:
+                        if (parse_duration(optarg, &ns) < 0)
+                                return log_error_errno(EINVAL, "Invalid --tail '%s'.", optarg);
+                        arg_tail = optarg;
+                        break;
+                case ARG_MAX_DURATION:
+                        if (parse_duration(optarg, &ns) < 0)
+                                return log_error_errno(EINVAL, "Invalid --max-duration '%s'.", optarg);
+                        arg_max_duration = optarg;
+                        break;
+                case ARG_DIRECTORY:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL, "--directory needs an absolute path.");
+                        arg_directory = optarg;
+                        break;
+                case ARG_NO_PERSIST: arg_no_persist = true; break;
+                case ARG_DAEMON: arg_daemon = true; break;
+                case ARG_PID_FILE: arg_pid_file = optarg; break;
+                case ARG_CONDITION: arg_condition = true; break;
+                case ARG_CONFIG: arg_config = optarg; break;
                 case ':':
                         return log_error_errno(EINVAL,
                                                "Option '%s' needs an argument. Try 'bootlogd --help'.",
@@ -146,7 +260,116 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
-static int default_output(char **ret)
+/* Config file, then kernel command line, then our options. */
+static int load_settings(struct settings *s)
+{
+        _cleanup_free_ char *cmdline = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        size_t size = 0;
+        int r;
+
+        settings_init(s);
+        if (!s->directory || !s->group)
+                return log_oom();
+        r = settings_load_config(s, arg_config);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                log_warning_errno(r, "Failed to read '%s', ignoring: %m", arg_config);
+
+        f = fopen("/proc/cmdline", "re");
+        if (f && getline(&cmdline, &size, f) >= 0) {
+                r = settings_load_cmdline(s, cmdline);
+                if (r < 0)
+                        return log_oom();
+        }
+
+        if (arg_until)
+                (void)parse_until(arg_until, &s->until, &s->until_ns);
+        if (arg_tail)
+                (void)parse_duration(arg_tail, &s->tail_ns);
+        if (arg_max_duration)
+                (void)parse_duration(arg_max_duration, &s->max_duration_ns);
+        if (arg_directory) {
+                free(s->directory);
+                s->directory = strdup(arg_directory);
+                if (!s->directory)
+                        return log_oom();
+        }
+        if (arg_no_persist) {
+                free(s->directory);
+                s->directory = NULL;
+        }
+        return 0;
+}
+
+static bool in_initrd(void)
+{
+        struct statfs sfs;
+
+        /* systemd's convention, and what an initramfs's root file system is. */
+        if (access("/etc/initrd-release", F_OK) == 0)
+                return true;
+        return statfs("/", &sfs) == 0 && (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC);
+}
+
+static gid_t lookup_group(const struct settings *s)
+{
+        struct group *g;
+
+        if (!s->group || !*s->group)
+                return (gid_t)-1;
+        g = getgrnam(s->group);
+        return g ? g->gr_gid : (gid_t)-1;
+}
+
+/* The pid of a running recorder according to the pid file, or 0. */
+static pid_t running_recorder(const char *pid_file)
+{
+        char buf[32], comm[32], path[64];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+        long pid;
+
+        fd = open(pid_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return 0;
+        buf[n] = 0;
+        pid = strtol(buf, NULL, 10);
+        if (pid <= 0 || pid == getpid())
+                return 0;
+        snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+        safe_close(fd);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        n = read(fd, comm, sizeof(comm) - 1);
+        if (n <= 0)
+                return 0;
+        comm[n] = 0;
+        return strncmp(comm, "bootlogd", 8) == 0 ? (pid_t)pid : 0;
+}
+
+static int write_pid_file(const char *path)
+{
+        _cleanup_close_ int fd = -1;
+        char buf[32];
+        int n;
+
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return negative_errno();
+        n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+        if (write(fd, buf, (size_t)n) != n)
+                return -EIO;
+        return 0;
+}
+
+/* Picks BOOT_ID.bootlog, or BOOT_ID-N.bootlog if this boot already has recordings in either place. */
+static int pick_name(const struct settings *s, char **ret)
 {
         struct bl_file_info info;
         char id[33];
@@ -155,10 +378,353 @@ static int default_output(char **ret)
         r = bl_file_info_from_system(&info);
         if (r < 0)
                 return r;
-        if (mkdir(DEFAULT_OUTPUT_DIR, 0750) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create '%s': %m", DEFAULT_OUTPUT_DIR);
-        if (asprintf(ret, DEFAULT_OUTPUT_DIR "/%s.bootlog", bl_id128_to_string(info.boot_id, id)) < 0)
-                return log_oom();
+        bl_id128_to_string(info.boot_id, id);
+        for (unsigned i = 1; i < 1000; i++) {
+                _cleanup_free_ char *name = NULL, *a = NULL, *b = NULL;
+
+                if ((i == 1 ? asprintf(&name, "%s.bootlog", id) : asprintf(&name, "%s-%u.bootlog", id, i)) <
+                    0)
+                        return -ENOMEM;
+                if (asprintf(&a, RUNTIME_DIR "/%s", name) < 0 ||
+                    asprintf(&b, "%s/%s", s->directory ?: RUNTIME_DIR, name) < 0)
+                        return -ENOMEM;
+                if (access(a, F_OK) < 0 && access(b, F_OK) < 0) {
+                        *ret = TAKE_PTR(name);
+                        return 0;
+                }
+        }
+        return -EEXIST;
+}
+
+static int open_output(struct context *c)
+{
+        gid_t gid = lookup_group(&c->settings);
+        int fd, r;
+
+        if (arg_output) {
+                c->path = strdup(arg_output);
+                if (!c->path)
+                        return log_oom();
+                c->pid_file = arg_pid_file;
+        } else {
+                if (mkdir(RUNTIME_DIR, 0750) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "Failed to create '%s': %m", RUNTIME_DIR);
+                if (gid != (gid_t)-1)
+                        (void)chown(RUNTIME_DIR, 0, gid);
+                r = pick_name(&c->settings, &c->name);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to choose a file name for this boot: %m");
+                if (asprintf(&c->path, RUNTIME_DIR "/%s", c->name) < 0)
+                        return log_oom();
+                c->pid_file = arg_pid_file ?: DEFAULT_PID_FILE;
+                c->persist = c->settings.directory && *c->settings.directory;
+        }
+
+        fd = bl_output_create(c->path, arg_force);
+        if (fd == -EEXIST)
+                return log_error_errno(fd, "'%s' already exists; use --force to replace it.", c->path);
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to create '%s': %m", c->path);
+        /* Held while recording: readers and `bootlog boots` tell a recording in progress by it. */
+        (void)flock(fd, LOCK_EX | LOCK_NB);
+        if (gid != (gid_t)-1)
+                (void)fchown(fd, 0, gid);
+        return fd;
+}
+
+/* Keeps the newest KeepBoots recordings (this one included) within MaxUse; never removes this one. */
+static void prune(struct context *c, int dfd)
+{
+        struct entry {
+                char *name;
+                time_t mtime;
+                uint64_t size;
+        } *list = NULL, *e;
+        _cleanup_close_ int dup_fd = -1;
+        struct dirent *de;
+        uint64_t total = 0;
+        size_t n = 0, keep;
+        struct stat st;
+        DIR *d;
+
+        dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        if (dup_fd < 0)
+                return;
+        d = fdopendir(dup_fd);
+        if (!d)
+                return;
+        dup_fd = -1;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+
+                if (len < 9 || !streq(de->d_name + len - 8, ".bootlog") || streq(de->d_name, c->name))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                e = reallocarray(list, n + 1, sizeof(*list));
+                if (!e)
+                        break;
+                list = e;
+                list[n].name = strdup(de->d_name);
+                if (!list[n].name)
+                        break;
+                list[n].mtime = st.st_mtime;
+                list[n].size = (uint64_t)st.st_size;
+                total += list[n].size;
+                n++;
+        }
+        closedir(d);
+        if (fstatat(dfd, c->name, &st, 0) == 0)
+                total += (uint64_t)st.st_size;
+
+        /* Newest first. */
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && list[j].mtime > list[j - 1].mtime; j--) {
+                        struct entry t = list[j];
+                        list[j] = list[j - 1];
+                        list[j - 1] = t;
+                }
+        keep = c->settings.keep_boots > 0 ? c->settings.keep_boots - 1 : 0;
+        for (size_t i = n; i-- > 0;) {
+                if (i < keep && total <= c->settings.max_use)
+                        break;
+                if (unlinkat(dfd, list[i].name, 0) == 0) {
+                        log_info("Removed old recording '%s/%s'.", c->settings.directory, list[i].name);
+                        total -= list[i].size;
+                } else
+                        log_warning_errno(errno, "Failed to remove old recording '%s/%s', ignoring: %m",
+                                          c->settings.directory, list[i].name);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(list[i].name);
+        free(list);
+}
+
+/*
+ * Moves the recording to the persistent directory if it is writable now.
+ * Returns 1 when moved (or nothing to do), 0 to try again later.
+ */
+static int try_persist(struct context *c)
+{
+        const struct settings *s = &c->settings;
+        _cleanup_close_ int dfd = -1;
+        _cleanup_free_ char *new_path = NULL;
+        gid_t gid;
+        int fd, r;
+
+        if (!c->persist || c->persisted)
+                return 1;
+        if (in_initrd())
+                return 0;
+
+        gid = lookup_group(s);
+        if (mkdir(s->directory, 0750) == 0) {
+                if (gid != (gid_t)-1)
+                        (void)chown(s->directory, 0, gid);
+                /* mkdir() does not take the setgid bit from the mode; new files get the group this way. */
+                (void)chmod(s->directory, 02750);
+        } else if (errno != EEXIST)
+                return 0; /* read-only, or /var not mounted yet */
+        dfd = open(s->directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return 0;
+        fd = openat(dfd, c->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        if (fd < 0) {
+                if (errno == EROFS || errno == EACCES)
+                        return 0;
+                if (!c->persist_failed_logged)
+                        log_warning_errno(errno, "Failed to create '%s/%s', keeping the recording in %s: %m",
+                                          s->directory, c->name, RUNTIME_DIR);
+                c->persist_failed_logged = true;
+                return errno == ENOSPC || errno == EDQUOT ? 0 : 1;
+        }
+        (void)flock(fd, LOCK_EX | LOCK_NB);
+        if (gid != (gid_t)-1)
+                (void)fchown(fd, 0, gid);
+
+        r = bl_recorder_relocate(c->recorder, fd);
+        if (r < 0) {
+                (void)unlinkat(dfd, c->name, 0);
+                if (!c->persist_failed_logged)
+                        log_warning_errno(r, "Failed to move the recording to '%s', will retry: %m",
+                                          s->directory);
+                c->persist_failed_logged = true;
+                return 0;
+        }
+        if (asprintf(&new_path, "%s/%s", s->directory, c->name) < 0)
+                return log_oom(), 1;
+        if (unlink(c->path) < 0)
+                log_warning_errno(errno, "Failed to remove '%s', ignoring: %m", c->path);
+        log_debug("Moved the recording to '%s'.", new_path);
+        free(c->path);
+        c->path = TAKE_PTR(new_path);
+        c->persisted = true;
+        prune(c, dfd);
+        return 1;
+}
+
+static void stop(struct context *c, enum bl_stop_reason reason)
+{
+        if (c->reason == BL_STOP_UNKNOWN)
+                c->reason = reason;
+        (void)sd_notify(0, "STOPPING=1");
+        (void)sd_event_exit(c->event, 0);
+}
+
+static int on_persist_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        if (try_persist(c))
+                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        (void)sd_event_source_set_time(s, usec + RETRY_USEC);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        stop(c, c->startup_finished ? BL_STOP_STARTUP_FINISHED : BL_STOP_DURATION);
+        return 0;
+}
+
+static int on_limit_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        log_info("Stopping after the maximum duration.");
+        stop(c, BL_STOP_MAX_DURATION);
+        return 0;
+}
+
+static void startup_finished(struct context *c)
+{
+        uint64_t now;
+
+        if (c->startup_finished)
+                return;
+        c->startup_finished = true;
+        log_debug("Startup finished; recording %" PRIu64 " ms more.", c->settings.tail_ns / NSEC_PER_MSEC);
+        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
+        if (sd_event_add_time(c->event, &c->stop_timer, CLOCK_MONOTONIC,
+                              now + c->settings.tail_ns / NSEC_PER_USEC, 0, on_stop_timer, c) < 0)
+                stop(c, BL_STOP_STARTUP_FINISHED);
+}
+
+static int on_startup_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        startup_finished(userdata);
+        return 0;
+}
+
+static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        struct context *c = userdata;
+        uint64_t now;
+
+        /* PID 1 re-executed (switch root, daemon-reexec): connect again. */
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        if (c->startup_finished || !c->bus_timer)
+                return 0;
+        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        (void)sd_event_source_set_time(c->bus_timer, now + RETRY_USEC);
+        return sd_event_source_set_enabled(c->bus_timer, SD_EVENT_ONESHOT);
+}
+
+/*
+ * Talks to systemd over its private socket (no D-Bus daemon needed, so this
+ * works from early boot): subscribes to StartupFinished, and checks whether
+ * startup has finished already. Returns 1 when connected, 0 to retry later.
+ */
+static int try_bus(struct context *c)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint64_t finished = 0;
+        int r;
+
+        if (c->bus)
+                return 1;
+        if (in_initrd() || access("/run/systemd/private", F_OK) < 0)
+                return 0;
+        if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, "unix:path=/run/systemd/private") < 0 ||
+            sd_bus_start(bus) < 0)
+                return 0;
+        r = sd_bus_match_signal(bus, NULL, NULL, "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "StartupFinished", on_startup_finished,
+                                c);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_bus_disconnected,
+                                        c);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
+        sd_bus_error_free(&error);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                "org.freedesktop.systemd1.Manager",
+                                                "FinishTimestampMonotonic", &error, 't', &finished);
+        sd_bus_error_free(&error);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, c->event, 0);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to talk to systemd, will retry: %m");
+                return 0;
+        }
+        c->bus = TAKE_PTR(bus);
+        log_debug("Connected to systemd.");
+        if (finished > 0)
+                startup_finished(c);
+        return 1;
+}
+
+static int on_bus_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct context *c = userdata;
+
+        if (try_bus(c) || c->startup_finished)
+                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        (void)sd_event_source_set_time(s, usec + RETRY_USEC);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+/* PID 1 exec'd: the initramfs handed over to the real root. Follow it there. */
+static int on_reroot(sd_event_source *s, void *userdata)
+{
+        struct context *c = userdata;
+        _cleanup_close_ int root = -1;
+        uint64_t now;
+
+        c->reroot_source = sd_event_source_disable_unref(c->reroot_source);
+        root = openat(c->proc_fd, "1/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0 || fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                log_warning_errno(errno, "Failed to follow PID 1 into its root, ignoring: %m");
+                return 0;
+        }
+        log_debug("Followed PID 1 into its root.");
+        /* Paths mean the real root's now: look for /var/log and systemd again, right away. */
+        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        if (c->persist_timer && !c->persisted) {
+                (void)sd_event_source_set_time(c->persist_timer, now);
+                (void)sd_event_source_set_enabled(c->persist_timer, SD_EVENT_ONESHOT);
+        }
+        if (c->bus_timer && !c->bus && !c->startup_finished) {
+                (void)sd_event_source_set_time(c->bus_timer, now);
+                (void)sd_event_source_set_enabled(c->bus_timer, SD_EVENT_ONESHOT);
+        }
+        return 0;
+}
+
+static int on_event(struct bl_event *ev, void *userdata)
+{
+        struct context *c = userdata;
+
+        if (ev->type == BL_EVENT_EXEC && ev->pid == 1 && c->event && !c->reroot_source)
+                /* Not from inside the recorder's dispatch: do it from the loop. */
+                (void)sd_event_add_defer(c->event, &c->reroot_source, on_reroot, c);
         return 0;
 }
 
@@ -166,34 +732,117 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 {
         struct context *c = userdata;
 
-        (void)sd_notify(0, "STOPPING=1");
-        return sd_event_exit(c->event, 0);
+        if (si->ssi_signo == SIGUSR1) {
+                (void)try_persist(c);
+                return 0;
+        }
+        stop(c, BL_STOP_SIGNAL);
+        return 0;
 }
 
-int main(int argc, char *argv[])
+static void notify_parent(struct context *c, uint8_t status)
 {
-        struct context c = {};
+        if (c->notify_fd < 0)
+                return;
+        (void)!write(c->notify_fd, &status, 1);
+        c->notify_fd = safe_close(c->notify_fd);
+}
+
+static void journal_summary(const struct context *c, const struct bl_recorder_stats *st)
+{
+        const char *reason = bl_stop_reason_to_string(c->reason) ?: "unknown";
+
+        /* journald may not run (yet, or at all): then this fails quietly and stderr has the line. */
+        (void)sd_journal_send("MESSAGE_ID=" SUMMARY_MESSAGE_ID, "PRIORITY=6", "SYSLOG_IDENTIFIER=bootlogd",
+                              "MESSAGE=Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64
+                              " lost) in %" PRIu64 " bytes to %s; stopped: %s.",
+                              st->processes, st->events, st->lost, st->bytes, c->path, reason,
+                              "BOOTLOG_PROCESSES=%" PRIu64, st->processes, "BOOTLOG_EVENTS=%" PRIu64,
+                              st->events, "BOOTLOG_LOST=%" PRIu64, st->lost, "BOOTLOG_BYTES=%" PRIu64,
+                              st->bytes, "BOOTLOG_FILE=%s", c->path, "BOOTLOG_STOP_REASON=%s", reason, NULL);
+}
+
+static int setup_loop(struct context *c)
+{
+        const struct settings *s = &c->settings;
+        bool want_bus;
+        uint64_t now;
+        int r;
+
+        r = sd_event_new(&c->event);
+        if (r < 0)
+                return r;
+        r = bl_recorder_attach_event(c->recorder, c->event);
+        if (r < 0)
+                return r;
+        if (sd_event_add_signal(c->event, NULL, SIGINT, on_signal, c) < 0 ||
+            sd_event_add_signal(c->event, NULL, SIGTERM, on_signal, c) < 0 ||
+            sd_event_add_signal(c->event, NULL, SIGUSR1, on_signal, c) < 0)
+                return -EIO;
+        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+
+        if (c->persist) {
+                r = sd_event_add_time(c->event, &c->persist_timer, CLOCK_MONOTONIC, now, 0, on_persist_timer,
+                                      c);
+                if (r < 0)
+                        return r;
+        }
+        if (s->until == UNTIL_DURATION) {
+                r = sd_event_add_time(c->event, &c->stop_timer, CLOCK_MONOTONIC,
+                                      now + s->until_ns / NSEC_PER_USEC, 0, on_stop_timer, c);
+                if (r < 0)
+                        return r;
+        }
+        if (s->max_duration_ns > 0) {
+                r = sd_event_add_time(c->event, &c->limit_timer, CLOCK_MONOTONIC,
+                                      now + s->max_duration_ns / NSEC_PER_USEC, 0, on_limit_timer, c);
+                if (r < 0)
+                        return r;
+        }
+        want_bus = s->until == UNTIL_STARTUP_FINISHED || (s->until == UNTIL_AUTO && !arg_output);
+        if (want_bus) {
+                r = sd_event_add_time(c->event, &c->bus_timer, CLOCK_MONOTONIC, now, 0, on_bus_timer, c);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void context_done(struct context *c)
+{
+        c->persist_timer = sd_event_source_disable_unref(c->persist_timer);
+        c->bus_timer = sd_event_source_disable_unref(c->bus_timer);
+        c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
+        c->limit_timer = sd_event_source_disable_unref(c->limit_timer);
+        c->reroot_source = sd_event_source_disable_unref(c->reroot_source);
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        c->event = sd_event_unref(c->event);
+        c->proc_fd = safe_close(c->proc_fd);
+        c->notify_fd = safe_close(c->notify_fd);
+        settings_done(&c->settings);
+        free(c->path);
+        free(c->name);
+}
+
+/* Records until a stop condition; returns the exit status. */
+static int run(struct context *c)
+{
         struct bl_recorder_stats stats;
         struct bl_recorder_options opts;
         sigset_t mask;
         int r, fd, ret;
 
-        log_set_program("bootlogd");
-        r = parse_argv(argc, argv);
-        if (r <= 0)
-                return r < 0 ? EXIT_USAGE : 0;
+        c->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-        if (!arg_output && default_output(&arg_output) < 0)
+        fd = open_output(c);
+        if (fd < 0)
                 return EXIT_FAILURE;
-        fd = bl_output_create(arg_output, arg_force);
-        if (fd == -EEXIST) {
-                log_error("'%s' already exists; use --force to replace it.", arg_output);
-                return EXIT_FAILURE;
-        }
-        if (fd < 0) {
-                log_error_errno(fd, "Failed to create '%s': %m", arg_output);
-                return EXIT_FAILURE;
-        }
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
 
         opts = (struct bl_recorder_options){
                 .output_fd = fd,
@@ -202,10 +851,12 @@ int main(int argc, char *argv[])
                 .rcvbuf = arg_rcvbuf,
                 .no_snapshot = arg_no_snapshot,
                 .sync = arg_sync,
+                .observer = on_event,
+                .observer_userdata = c,
         };
-        r = bl_recorder_new(&opts, &c.recorder);
+        r = bl_recorder_new(&opts, &c->recorder);
         if (r < 0) {
-                (void)unlink(arg_output);
+                (void)unlink(c->path);
                 if (r == -EPERM || r == -EACCES) {
                         log_error("Failed to subscribe to process events: %s (needs CAP_NET_ADMIN in the "
                                   "initial network namespace).",
@@ -213,44 +864,191 @@ int main(int argc, char *argv[])
                         return EXIT_NO_CONNECTOR;
                 }
                 if (r == -EPROTONOSUPPORT) {
-                        log_error("This kernel has no process events connector (CONFIG_PROC_EVENTS).");
+                        log_error(
+                            "This kernel has no process events connector (CONFIG_PROC_EVENTS), or it is "
+                            "not reachable from this network namespace.");
                         return EXIT_NO_CONNECTOR;
                 }
-                log_error_errno(r, "Failed to start recording to '%s': %m", arg_output);
+                log_error_errno(r, "Failed to start recording to '%s': %m", c->path);
                 return EXIT_FAILURE;
         }
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGTERM);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (c->pid_file) {
+                r = write_pid_file(c->pid_file);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to write '%s', ignoring: %m", c->pid_file);
+        }
 
-        r = sd_event_new(&c.event);
-        if (r >= 0)
-                r = bl_recorder_attach_event(c.recorder, c.event);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c);
-        if (r >= 0)
-                r = sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
+        r = setup_loop(c);
         if (r < 0) {
                 log_error_errno(r, "Failed to set up the event loop: %m");
-                bl_recorder_finish(c.recorder, NULL);
-                sd_event_unref(c.event);
+                bl_recorder_set_stop_reason(c->recorder, BL_STOP_ERROR);
+                (void)bl_recorder_finish(c->recorder, NULL);
+                c->recorder = NULL;
                 return EXIT_FAILURE;
         }
 
-        (void)sd_notifyf(0, "READY=1\nSTATUS=Recording process events to %s", arg_output);
-        log_debug("Recording to '%s'.", arg_output);
+        notify_parent(c, 0);
+        (void)sd_notifyf(0, "READY=1\nSTATUS=Recording process events to %s", c->path);
+        log_debug("Recording to '%s'.", c->path);
 
-        r = sd_event_loop(c.event);
-        ret = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        r = sd_event_loop(c->event);
+        ret = EXIT_SUCCESS;
+        if (r < 0) {
+                log_error_errno(r, "Recording stopped by an error: %m");
+                if (c->reason == BL_STOP_UNKNOWN)
+                        c->reason = BL_STOP_ERROR;
+                ret = EXIT_FAILURE;
+        }
 
-        r = bl_recorder_finish(c.recorder, &stats);
+        /* A last chance to land on persistent storage before closing. */
+        (void)try_persist(c);
+        bl_recorder_set_stop_reason(c->recorder, c->reason);
+        r = bl_recorder_finish(c->recorder, &stats);
+        c->recorder = NULL;
         if (r < 0)
-                log_warning_errno(r, "Some events could not be written to '%s': %m", arg_output);
-        log_info("Recorded %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64 " bytes to '%s'.",
-                 stats.events, stats.lost, stats.bytes, arg_output);
-        sd_event_unref(c.event);
-        free(arg_output);
+                log_warning_errno(r, "Some events could not be written to '%s': %m", c->path);
+        log_info("Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64
+                 " bytes to '%s'; stopped: %s.",
+                 stats.processes, stats.events, stats.lost, stats.bytes, c->path,
+                 bl_stop_reason_to_string(c->reason) ?: "unknown");
+        journal_summary(c, &stats);
+        if (c->pid_file && running_recorder(c->pid_file) == 0)
+                (void)unlink(c->pid_file);
         return ret;
+}
+
+/*
+ * --daemon: the parent waits until the child records (or fails), then exits
+ * with the child's status, so a boot script can go on knowing nothing after
+ * it is missed.
+ */
+static int daemonize(struct context *c)
+{
+        int fds[2];
+        uint8_t status = EXIT_FAILURE;
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "Failed to create a pipe: %m");
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork: %m");
+        if (pid > 0) {
+                ssize_t n;
+
+                close(fds[1]);
+                do
+                        n = read(fds[0], &status, 1);
+                while (n < 0 && errno == EINTR);
+                _exit(n == 1 ? status : EXIT_FAILURE);
+        }
+        close(fds[0]);
+        (void)setsid();
+        c->notify_fd = fds[1];
+        return 0;
+}
+
+/*
+ * init= mode: PID 1 starts a recorder child, waits (bounded) until it
+ * records, then becomes the real init. Nothing may stop that exec.
+ */
+static _Noreturn void run_as_init(struct context *c, char *argv[])
+{
+        const char *inits[] = { c->settings.init, "/sbin/init", "/lib/systemd/systemd", "/bin/sh" };
+        struct statfs sfs;
+        struct stat root_st, run_st;
+
+        if (c->settings.enable) {
+                int fds[2];
+                pid_t pid;
+
+                /* Nothing is mounted yet; the real init copes with what we mount (it checks first). */
+                if (statfs("/proc", &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+                        (void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+                if (stat("/", &root_st) == 0 && stat("/run", &run_st) == 0 &&
+                    root_st.st_dev == run_st.st_dev)
+                        (void)mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
+                                    "mode=0755");
+
+                if (pipe2(fds, O_CLOEXEC) == 0) {
+                        pid = fork();
+                        if (pid == 0) {
+                                close(fds[0]);
+                                (void)setsid();
+                                c->notify_fd = fds[1];
+                                _exit(run(c));
+                        }
+                        close(fds[1]);
+                        if (pid > 0) {
+                                struct pollfd p = { .fd = fds[0], .events = POLLIN };
+                                (void)poll(&p, 1, INIT_READY_TIMEOUT_MS);
+                        }
+                        close(fds[0]);
+                }
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(inits); i++) {
+                if (!inits[i])
+                        continue;
+                argv[0] = (char *)inits[i];
+                execv(inits[i], argv);
+                log_error_errno(errno, "Failed to execute init '%s': %m", inits[i]);
+        }
+        for (;;)
+                pause();
+}
+
+int main(int argc, char *argv[])
+{
+        struct context c = { .proc_fd = -1, .notify_fd = -1 };
+        int r;
+
+        log_set_program("bootlogd");
+
+        /* init= mode: as PID 1, the kernel command line is all we are given. */
+        if (getpid() == 1) {
+                if (load_settings(&c.settings) < 0)
+                        settings_init(&c.settings);
+                run_as_init(&c, argv);
+        }
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+        if (load_settings(&c.settings) < 0)
+                return EXIT_FAILURE;
+
+        if (arg_condition) {
+                pid_t pid = running_recorder(arg_pid_file ?: DEFAULT_PID_FILE);
+
+                if (pid > 0)
+                        log_info("bootlogd (pid %d) is already recording this boot.", (int)pid);
+                context_done(&c);
+                return pid > 0 ? 1 : 0;
+        }
+        if (!c.settings.enable) {
+                log_info("Disabled (bootlog.enable=0 or Enable=no); not recording.");
+                context_done(&c);
+                return EXIT_SUCCESS;
+        }
+        if (!arg_output) {
+                pid_t pid = running_recorder(arg_pid_file ?: DEFAULT_PID_FILE);
+
+                if (pid > 0) {
+                        log_error("bootlogd (pid %d) is already recording this boot.", (int)pid);
+                        context_done(&c);
+                        return EXIT_FAILURE;
+                }
+        }
+        if (arg_daemon && daemonize(&c) < 0) {
+                context_done(&c);
+                return EXIT_FAILURE;
+        }
+
+        r = run(&c);
+        notify_parent(&c, (uint8_t)r);
+        context_done(&c);
+        free(arg_output);
+        return r;
 }

@@ -21,6 +21,16 @@ static const char *const lost_reason_table[_BL_LOST_REASON_MAX] = {
         [BL_LOST_BAD_MESSAGE] = "bad-message",
 };
 
+static const char *const stop_reason_table[_BL_STOP_REASON_MAX] = {
+        [BL_STOP_UNKNOWN] = "unknown",
+        [BL_STOP_SIGNAL] = "signal",
+        [BL_STOP_STARTUP_FINISHED] = "startup-finished",
+        [BL_STOP_DURATION] = "duration",
+        [BL_STOP_MAX_DURATION] = "max-duration",
+        [BL_STOP_COMMAND_EXITED] = "command-exited",
+        [BL_STOP_ERROR] = "error",
+};
+
 static const char *const info_status_table[_BL_INFO_STATUS_MAX] = {
         [BL_INFO_OK] = "ok",
         [BL_INFO_EXITED] = "exited-before-read",
@@ -72,6 +82,13 @@ const char *bl_info_status_to_string(enum bl_info_status s)
         if (s < 0 || s >= _BL_INFO_STATUS_MAX)
                 return NULL;
         return info_status_table[s];
+}
+
+const char *bl_stop_reason_to_string(enum bl_stop_reason r)
+{
+        if (r < 0 || r >= _BL_STOP_REASON_MAX)
+                return NULL;
+        return stop_reason_table[r];
 }
 
 const char *bl_signal_to_string(int sig)

@@ -43,6 +43,19 @@ enum bl_event_type {
         _BL_EVENT_TYPE_INVALID = -EINVAL,
 };
 
+/* Why a recording ended (END record). */
+enum bl_stop_reason {
+        BL_STOP_UNKNOWN = 0,          /* not given (files from before the field existed, too) */
+        BL_STOP_SIGNAL = 1,           /* SIGTERM/SIGINT, e.g. `bootlog stop` or service stop */
+        BL_STOP_STARTUP_FINISHED = 2, /* systemd reported StartupFinished (and the tail passed) */
+        BL_STOP_DURATION = 3,         /* the configured duration (Until=) passed */
+        BL_STOP_MAX_DURATION = 4,     /* the safety limit (MaxDuration=) passed */
+        BL_STOP_COMMAND_EXITED = 5,   /* `bootlog record`: the command and its descendants are done */
+        BL_STOP_ERROR = 6,            /* a fatal error ended the recording */
+        _BL_STOP_REASON_MAX,
+        _BL_STOP_REASON_INVALID = -EINVAL,
+};
+
 enum bl_lost_reason {
         BL_LOST_ENOBUFS = 1,     /* receive queue overflowed; the count follows as SEQ_GAP records */
         BL_LOST_SEQ_GAP = 2,     /* per-CPU sequence numbers skipped lost.count events on lost.cpu */
@@ -123,6 +136,7 @@ struct bl_event {
                 struct {
                         uint64_t events; /* events written, this one excluded */
                         uint64_t lost;   /* events lost (sum of LOST counts) */
+                        enum bl_stop_reason reason;
                 } end;
         };
         struct bl_proc_info info; /* EXEC, SNAPSHOT: what /proc held; COMM: info.comm */
@@ -145,6 +159,7 @@ const char *bl_event_type_to_string(enum bl_event_type t) _pure_;
 enum bl_event_type bl_event_type_from_string(const char *s) _pure_;
 const char *bl_lost_reason_to_string(enum bl_lost_reason r) _pure_;
 const char *bl_info_status_to_string(enum bl_info_status s) _pure_;
+const char *bl_stop_reason_to_string(enum bl_stop_reason r) _pure_;
 
 /*
  * Decodes a wait status. Returns true if the process exited normally and

@@ -569,6 +569,9 @@ static int decode_record(struct bl_reader *r, struct bl_event *ret)
         case BL_EVENT_END:
                 ev.end.events = get_u64(&c);
                 ev.end.lost = get_u64(&c);
+                /* Added in the same format version; absent from the first files, hence optional. */
+                if (c.p < c.end)
+                        ev.end.reason = get_u32(&c);
                 break;
         default:
                 /* A type from a newer version: its common fields keep the deltas going; skip the rest. */

@@ -25,6 +25,7 @@ struct bl_recorder {
         size_t n_batch, batch_size;
         uint64_t events;
         uint64_t execs, execs_with_argv;
+        uint64_t processes;
         int last_write_error;
 };
 
@@ -48,6 +49,8 @@ static int record_event(struct bl_recorder *r, struct bl_event *ev)
         if (bl_writer_pending(r->writer) == 0)
                 r->block_started_ns = bl_now_monotonic();
         r->events++;
+        if (ev->type == BL_EVENT_SNAPSHOT || (ev->type == BL_EVENT_FORK && ev->pid == ev->tid))
+                r->processes++;
         r2 = bl_writer_append(r->writer, ev);
         if (r2 == -ENOMEM)
                 return r2;
@@ -261,9 +264,32 @@ void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats
                 .overflows = ss.overflows,
                 .execs = r->execs,
                 .execs_with_argv = r->execs_with_argv,
+                .processes = r->processes,
                 .bytes = ws.bytes,
                 .last_write_error = r->last_write_error,
         };
+}
+
+void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason)
+{
+        bl_writer_set_stop_reason(r->writer, reason);
+}
+
+int bl_recorder_relocate(struct bl_recorder *r, int fd)
+{
+        int copy, r2;
+
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        r2 = bl_writer_relocate(r->writer, fd);
+        if (r2 < 0) {
+                safe_close(copy);
+                return r2;
+        }
+        r->block_started_ns = 0;
+        /* The size reported at the end is now the new file's. */
+        safe_close(r->size_fd);
+        r->size_fd = copy;
+        return 0;
 }
 
 static void detach_event(struct bl_recorder *r)
@@ -345,11 +371,11 @@ int bl_output_create(const char *path, bool replace)
 {
         int fd;
 
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         if (fd < 0 && errno == EEXIST && replace) {
                 if (unlink(path) < 0)
                         return negative_errno();
-                fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         }
         if (fd < 0)
                 return negative_errno();

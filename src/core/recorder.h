@@ -39,7 +39,8 @@ struct bl_recorder_stats {
         uint64_t lost;      /* events known lost: sequence gaps + blocks not written */
         uint64_t overflows; /* receive-buffer overflows */
         uint64_t execs, execs_with_argv;
-        uint64_t bytes; /* file size */
+        uint64_t processes; /* processes seen: running at start (snapshot) and forked since */
+        uint64_t bytes;     /* file size */
         int last_write_error;
 };
 
@@ -62,6 +63,12 @@ uint64_t bl_recorder_next_flush(const struct bl_recorder *r);
 
 void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats *ret);
 
+/* Why the recording will have ended, for the END record. */
+void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason);
+
+/* Moves the recording to fd; see bl_writer_relocate(). */
+int bl_recorder_relocate(struct bl_recorder *r, int fd);
+
 /*
  * Drains what is still queued, unsubscribes, writes the END record and closes
  * the file. Frees r. Returns the last write error, if any.
@@ -80,7 +87,8 @@ struct bl_recorder *bl_recorder_free(struct bl_recorder *r);
 int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e);
 
 /*
- * Creates the file for a new recording: mode 0640, O_EXCL|O_NOFOLLOW, so an
+ * Creates the file for a new recording, open for reading and writing (a
+ * recording can be moved: bl_recorder_relocate()): mode 0640, O_EXCL|O_NOFOLLOW, so an
  * existing file or a planted symlink is never written through. With replace,
  * an existing file is removed first. Returns the fd or -errno (-EEXIST).
  */

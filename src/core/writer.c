@@ -47,8 +47,9 @@ struct bl_writer {
         uint64_t pending_lost_ts;
         uint64_t block_lost_included[_BL_LOST_REASON_MAX]; /* the part of it the open block reports */
 
-        uint64_t records_in_file; /* records in blocks written (for END) */
-        uint64_t lost_in_file;    /* sum of LOST counts in blocks written (for END) */
+        uint64_t records_in_file;        /* records in blocks written (for END) */
+        uint64_t lost_in_file;           /* sum of LOST counts in blocks written (for END) */
+        enum bl_stop_reason stop_reason; /* for END */
         struct bl_writer_stats stats;
 };
 
@@ -229,6 +230,7 @@ static void encode_record(struct bl_writer *w, const struct bl_event *ev)
         case BL_EVENT_END:
                 p = put_varint(p, ev->end.events);
                 p = put_varint(p, ev->end.lost);
+                p = put_varint(p, (uint64_t)ev->end.reason);
                 break;
         default: break;
         }
@@ -558,6 +560,55 @@ static int sync_fd(int fd)
         return 0;
 }
 
+void bl_writer_set_stop_reason(struct bl_writer *w, enum bl_stop_reason reason)
+{
+        w->stop_reason = reason;
+}
+
+int bl_writer_relocate(struct bl_writer *w, int fd)
+{
+        uint64_t off = 0;
+        int r;
+
+        if (!w->seekable) {
+                safe_close(fd);
+                return -ESPIPE;
+        }
+        /* Only whole blocks move: write the pending one first, so the copy is the recording so far. */
+        r = flush_block(w);
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
+        while (off < w->offset) {
+                loff_t in = (loff_t)off;
+                ssize_t n = copy_file_range(w->fd, &in, fd, NULL, (size_t)MIN(w->offset - off, 1U << 30), 0);
+
+                if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+                        /* Older kernels do not copy across file systems (tmpfs to ext4): copy by hand. */
+                        uint8_t buf[65536];
+
+                        n = pread(w->fd, buf, (size_t)MIN(w->offset - off, sizeof(buf)), (off_t)off);
+                        if (n > 0 && write(fd, buf, (size_t)n) != n)
+                                n = -1;
+                }
+                if (n <= 0) {
+                        r = n < 0 ? negative_errno() : -EIO;
+                        safe_close(fd);
+                        return r;
+                }
+                off += (uint64_t)n;
+        }
+        if (fdatasync(fd) < 0 && errno != EINVAL) {
+                r = negative_errno();
+                safe_close(fd);
+                return r;
+        }
+        safe_close(w->fd);
+        w->fd = fd;
+        return 0;
+}
+
 int bl_writer_close(struct bl_writer *w)
 {
         struct bl_event end;
@@ -578,6 +629,7 @@ int bl_writer_close(struct bl_writer *w)
         end.pid = end.tid = getpid();
         end.end.events = w->records_in_file + w->block_records;
         end.end.lost = w->lost_in_file + w->block_lost_sum;
+        end.end.reason = w->stop_reason;
         r = append_record(w, &end, false);
         r2 = flush_block(w);
         if (r2 < 0)

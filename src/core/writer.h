@@ -61,6 +61,18 @@ size_t bl_writer_pending(const struct bl_writer *w);
 
 void bl_writer_get_stats(const struct bl_writer *w, struct bl_writer_stats *ret);
 
+/* The reason the END record written by bl_writer_close() gives. Default: BL_STOP_UNKNOWN. */
+void bl_writer_set_stop_reason(struct bl_writer *w, enum bl_stop_reason reason);
+
+/*
+ * Moves the recording to fd (an empty file open for writing, e.g. on
+ * persistent storage once it is writable): writes the pending block, copies
+ * every block written so far, syncs, and from then on appends to fd. The
+ * writer takes fd over in any case; on failure it keeps writing to the old
+ * file and returns -errno. The caller removes the old file.
+ */
+int bl_writer_relocate(struct bl_writer *w, int fd);
+
 /*
  * Appends an END record (with the totals), flushes, syncs and frees.
  * Returns the last flush's error, if any. Accepts NULL.
