@@ -742,10 +742,28 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void notify_parent(struct context *c, uint8_t status)
 {
+        int null_fd, log_fd;
+
         if (c->notify_fd < 0)
                 return;
         (void)!write(c->notify_fd, &status, 1);
         c->notify_fd = safe_close(c->notify_fd);
+        if (status != 0)
+                return;
+
+        /*
+         * Let go of the caller's terminal or pipes (a caller reading our output would wait for us
+         * otherwise); later messages go to the kernel log, which exists from the first moment of boot.
+         */
+        null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        if (null_fd >= 0) {
+                (void)dup2(null_fd, STDIN_FILENO);
+                (void)dup2(null_fd, STDOUT_FILENO);
+                (void)dup2(log_fd >= 0 ? log_fd : null_fd, STDERR_FILENO);
+        }
+        safe_close(null_fd);
+        safe_close(log_fd);
 }
 
 static void journal_summary(const struct context *c, const struct bl_recorder_stats *st)

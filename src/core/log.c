@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -29,20 +30,26 @@ enum log_level log_get_max_level(void)
 int log_internal(enum log_level level, int error, const char *format, ...)
 {
         int saved_errno = errno;
+        char buf[2048];
         va_list ap;
+        int n, k;
 
         if (error < 0)
                 error = -error;
         if ((int)level > (int)log_get_max_level())
                 return -error;
 
+        /* One write per line: stderr may be /dev/kmsg (a daemon in early boot), where each write is a
+         * record. */
+        n = snprintf(buf, sizeof(buf), "%s: ", program_name);
         /* %m in our format strings refers to the error passed in, not to errno. */
         errno = error;
-        fprintf(stderr, "%s: ", program_name);
         va_start(ap, format);
-        vfprintf(stderr, format, ap);
+        k = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, format, ap);
         va_end(ap);
-        fputc('\n', stderr);
+        n = MIN(n + MAX(k, 0), (int)sizeof(buf) - 2);
+        buf[n++] = '\n';
+        (void)!write(STDERR_FILENO, buf, (size_t)n);
         errno = saved_errno;
         return -error;
 }
