@@ -8,6 +8,11 @@ packages=(
         build-essential meson ninja-build pkg-config python3
         libnl-3-dev libsystemd-dev libjson-c-dev libzstd-dev libcmocka-dev
         scdoc clang libclang-rt-14-dev clang-format git
+        # the VM boot test (tests/vm): qemu (TCG), the image's root and disk
+        qemu-system-x86 debootstrap e2fsprogs zstd
+        # tests/lint: systemd-analyze and systemd-tmpfiles, man (verify's
+        # Documentation= check), shellcheck
+        systemd man-db shellcheck
 )
 
 missing=()

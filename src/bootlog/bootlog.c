@@ -24,6 +24,8 @@ static const struct verb verbs[] = {
         { "events", verb_events, "List events in order, like forkstat" },
         { "export", verb_export, "Export events as JSON (one object per line)" },
         { "verify", verb_verify, "Check a recording for damage" },
+        { "boots", verb_boots, "List the recorded boots" },
+        { "stop", verb_stop, "Stop the running recorder and wait for it to finish" },
 };
 
 static void help(void)

@@ -20,7 +20,7 @@
 #include "escape.h"
 #include "log.h"
 
-static const char *arg_file;
+static struct selection arg_selection;
 static bool arg_utc;
 static bool arg_full;
 
@@ -148,8 +148,8 @@ static int print_details(const struct recording *rec, const struct bl_event *ev,
                         printf(" (recorder pid %d)", (int)ev->start.recorder_pid);
                 return 0;
         case BL_EVENT_END:
-                printf("recording ended cleanly: %" PRIu64 " events, %" PRIu64 " lost", ev->end.events,
-                       ev->end.lost);
+                printf("recording ended cleanly (%s): %" PRIu64 " events, %" PRIu64 " lost",
+                       bl_stop_reason_to_string(ev->end.reason) ?: "unknown", ev->end.events, ev->end.lost);
                 return 0;
         default: printf("event type %d", (int)ev->type); return 0;
         }
@@ -157,17 +157,18 @@ static int print_details(const struct recording *rec, const struct bl_event *ev,
 
 static int help(void)
 {
-        printf("Usage: bootlog events --file FILE [--utc] [--full]\n"
+        printf("Usage: bootlog events [-b [N|ID]] [-D DIR] [--file FILE] [--utc] [--full]\n"
                "\n"
                "List every recorded event in order, one per line, like forkstat: wall-clock\n"
                "time (microseconds), event type, process ID and details.\n"
                "\n"
-               "Options:\n"
-               "  -f, --file FILE   the recording to read\n"
-               "      --utc         show times in UTC instead of local time\n"
-               "      --full        do not cut command lines at %d characters\n"
-               "  -h, --help        show this help\n",
-               LABEL_MAX_CHARS);
+               "Options:\n%s"
+               "      --utc             show times in UTC instead of local time\n"
+               "      --full            do not cut command lines at %d characters\n"
+               "  -h, --help            show this help\n"
+               "\n"
+               "Without -b or --file: the current boot's recording, else the newest.\n",
+               SELECTION_HELP, LABEL_MAX_CHARS);
         return 0;
 }
 
@@ -177,6 +178,8 @@ static int parse_argv(int argc, char *argv[])
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "file", required_argument, NULL, 'f' },
+                { "boot", optional_argument, NULL, 'b' },
+                { "directory", required_argument, NULL, 'D' },
                 { "utc", no_argument, NULL, ARG_UTC },
                 { "full", no_argument, NULL, ARG_FULL },
                 {},
@@ -184,10 +187,15 @@ static int parse_argv(int argc, char *argv[])
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hf:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING, options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
-                case 'f': arg_file = optarg; break;
+                case 'f':
+                case 'b':
+                case 'D':
+                        if (selection_parse_option(&arg_selection, "events", c, argc, argv) < 0)
+                                return -EINVAL;
+                        break;
                 case ARG_UTC: arg_utc = true; break;
                 case ARG_FULL: arg_full = true; break;
                 default: return getopt_failed("events", c, argv);
@@ -197,10 +205,8 @@ static int parse_argv(int argc, char *argv[])
                 usage_error("events", "unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
-        if (!arg_file) {
-                usage_error("events", "--file FILE is required");
+        if (selection_check(&arg_selection, "events") < 0)
                 return -EINVAL;
-        }
         return 1;
 }
 
@@ -217,7 +223,7 @@ int verb_events(int argc, char *argv[])
         (void)glyphs_get(); /* sets the locale: local time, the ellipsis */
         max_chars = arg_full ? 0 : LABEL_MAX_CHARS;
 
-        r = recording_open(arg_file, false, &rec);
+        r = recording_select(&arg_selection, false, &rec);
         if (r < 0)
                 return EXIT_DATA;
         r = bl_model_new(&rec.model);
@@ -234,7 +240,7 @@ int verb_events(int argc, char *argv[])
                 bl_event_init(&ev, 0);
                 r = bl_reader_next(rec.reader, &ev);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to read '%s': %m", arg_file);
+                        log_error_errno(r, "Failed to read '%s': %m", rec.path);
                         return EXIT_DATA;
                 }
                 if (r == 0)

@@ -19,7 +19,7 @@
 #include "escape.h"
 #include "log.h"
 
-static const char *arg_file;
+static struct selection arg_selection;
 static const char *arg_format = "json";
 
 /* An object under construction; the first failure sticks and the rest is skipped. */
@@ -272,6 +272,7 @@ static int event_to_json(const struct recording *rec, const struct bl_event *ev,
         case BL_EVENT_END:
                 put_int(&j, "events", (int64_t)ev->end.events);
                 put_int(&j, "lost", (int64_t)ev->end.lost);
+                put_str(&j, "reason", bl_stop_reason_to_string(ev->end.reason) ?: "unknown");
                 break;
         default: break;
         }
@@ -286,15 +287,17 @@ static int event_to_json(const struct recording *rec, const struct bl_event *ev,
 
 static int help(void)
 {
-        printf("Usage: bootlog export --file FILE [--format json]\n"
+        printf("Usage: bootlog export [-b [N|ID]] [-D DIR] [--file FILE] [--format json]\n"
                "\n"
                "Write every recorded event to standard output as one JSON object per line\n"
                "(NDJSON). See bootlog(1) for the fields.\n"
                "\n"
-               "Options:\n"
-               "  -f, --file FILE       the recording to read\n"
+               "Options:\n%s"
                "      --format FORMAT   output format: json (the default)\n"
-               "  -h, --help            show this help\n");
+               "  -h, --help            show this help\n"
+               "\n"
+               "Without -b or --file: the current boot's recording, else the newest.\n",
+               SELECTION_HELP);
         return 0;
 }
 
@@ -304,16 +307,23 @@ static int parse_argv(int argc, char *argv[])
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "file", required_argument, NULL, 'f' },
+                { "boot", optional_argument, NULL, 'b' },
+                { "directory", required_argument, NULL, 'D' },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 {},
         };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hf:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING, options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
-                case 'f': arg_file = optarg; break;
+                case 'f':
+                case 'b':
+                case 'D':
+                        if (selection_parse_option(&arg_selection, "export", c, argc, argv) < 0)
+                                return -EINVAL;
+                        break;
                 case ARG_FORMAT:
                         if (!streq(optarg, "json")) {
                                 usage_error("export", "unsupported format '%s' (supported: json)", optarg);
@@ -328,10 +338,8 @@ static int parse_argv(int argc, char *argv[])
                 usage_error("export", "unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
-        if (!arg_file) {
-                usage_error("export", "--file FILE is required");
+        if (selection_check(&arg_selection, "export") < 0)
                 return -EINVAL;
-        }
         return 1;
 }
 
@@ -344,7 +352,7 @@ int verb_export(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
 
-        r = recording_open(arg_file, false, &rec);
+        r = recording_select(&arg_selection, false, &rec);
         if (r < 0)
                 return EXIT_DATA;
 
@@ -357,7 +365,7 @@ int verb_export(int argc, char *argv[])
                 bl_event_init(&ev, 0);
                 r = bl_reader_next(rec.reader, &ev);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to read '%s': %m", arg_file);
+                        log_error_errno(r, "Failed to read '%s': %m", rec.path);
                         return EXIT_DATA;
                 }
                 if (r == 0)

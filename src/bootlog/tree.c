@@ -20,7 +20,7 @@
 #include "cli.h"
 #include "log.h"
 
-static const char *arg_file;
+static struct selection arg_selection;
 static pid_t arg_pid;
 static bool arg_full;
 
@@ -162,19 +162,20 @@ static int print_with_ancestors(struct tree *t, const struct bl_process *q)
 
 static int help(void)
 {
-        printf("Usage: bootlog tree --file FILE [--pid PID] [--full]\n"
+        printf("Usage: bootlog tree [-b [N|ID]] [-D DIR] [--file FILE] [--pid PID] [--full]\n"
                "\n"
                "Show the recorded processes as a tree: each under the process that forked it,\n"
                "with its start time (relative to the start of the recording), how long it ran,\n"
                "the command line of each program it ran, and how it ended.\n"
                "\n"
-               "Options:\n"
-               "  -f, --file FILE   the recording to read\n"
-               "  -p, --pid PID     show only the process(es) with this PID, their children,\n"
-               "                    and the chain of processes that started them\n"
-               "      --full        do not cut command lines at %d characters\n"
-               "  -h, --help        show this help\n",
-               LABEL_MAX_CHARS);
+               "Options:\n%s"
+               "  -p, --pid PID         show only the process(es) with this PID, their children,\n"
+               "                        and the chain of processes that started them\n"
+               "      --full            do not cut command lines at %d characters\n"
+               "  -h, --help            show this help\n"
+               "\n"
+               "Without -b or --file: the current boot's recording, else the newest.\n",
+               SELECTION_HELP, LABEL_MAX_CHARS);
         return 0;
 }
 
@@ -184,6 +185,8 @@ static int parse_argv(int argc, char *argv[])
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "file", required_argument, NULL, 'f' },
+                { "boot", optional_argument, NULL, 'b' },
+                { "directory", required_argument, NULL, 'D' },
                 { "pid", required_argument, NULL, 'p' },
                 { "full", no_argument, NULL, ARG_FULL },
                 {},
@@ -191,10 +194,15 @@ static int parse_argv(int argc, char *argv[])
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hf:p:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING "p:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
-                case 'f': arg_file = optarg; break;
+                case 'f':
+                case 'b':
+                case 'D':
+                        if (selection_parse_option(&arg_selection, "tree", c, argc, argv) < 0)
+                                return -EINVAL;
+                        break;
                 case 'p':
                         if (parse_pid(optarg, &arg_pid) < 0) {
                                 usage_error("tree", "invalid PID '%s'", optarg);
@@ -209,10 +217,8 @@ static int parse_argv(int argc, char *argv[])
                 usage_error("tree", "unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
-        if (!arg_file) {
-                usage_error("tree", "--file FILE is required");
+        if (selection_check(&arg_selection, "tree") < 0)
                 return -EINVAL;
-        }
         return 1;
 }
 
@@ -233,7 +239,7 @@ int verb_tree(int argc, char *argv[])
         t.g = glyphs_get();
         t.max_chars = arg_full ? 0 : LABEL_MAX_CHARS;
 
-        r = recording_open(arg_file, true, &rec);
+        r = recording_select(&arg_selection, true, &rec);
         if (r < 0)
                 return EXIT_DATA;
         t.rec = &rec;
@@ -252,7 +258,7 @@ int verb_tree(int argc, char *argv[])
                 }
                 if (shown == 0) {
                         recording_warn_damage(&rec);
-                        log_error("No process with PID %d in '%s'", (int)arg_pid, arg_file);
+                        log_error("No process with PID %d in '%s'", (int)arg_pid, rec.path);
                         return EXIT_DATA;
                 }
         } else {

@@ -7,13 +7,17 @@
  * setlocale(LC_ALL, "") for the codeset, and "%f" would then print "0,5s" in
  * some locales, which scripts reading our output do not expect.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "bootlog.h"
@@ -460,4 +464,429 @@ int flush_stdout(void)
         if (fflush(stdout) != 0 || ferror(stdout))
                 return log_error_errno(errno > 0 ? -errno : -EIO, "Failed to write output: %m");
         return 0;
+}
+
+static int hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* 32 hex digits, in either case, with dashes anywhere (as in the UUID form of /proc's boot_id). */
+static int parse_id128(const char *s, uint8_t ret[BL_ID128_SIZE])
+{
+        uint8_t id[BL_ID128_SIZE] = {};
+        size_t n = 0;
+
+        for (const char *p = s; *p; p++) {
+                int v;
+
+                if (*p == '-')
+                        continue;
+                v = hex_value(*p);
+                if (v < 0 || n >= 2 * BL_ID128_SIZE)
+                        return -EINVAL;
+                id[n / 2] |= (uint8_t)(n % 2 ? v : v << 4);
+                n++;
+        }
+        if (n != 2 * BL_ID128_SIZE)
+                return -EINVAL;
+        memcpy(ret, id, BL_ID128_SIZE);
+        return 0;
+}
+
+/* "0", "-1", "+2", "3": a boot offset. */
+static int parse_boot_offset(const char *s, int64_t *ret)
+{
+        const char *digits = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+        long long v;
+        char *end;
+
+        if (!(*digits >= '0' && *digits <= '9'))
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || *end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* A boot ID or offset into s; s is left alone if arg is neither. */
+static int parse_boot(const char *arg, struct selection *s)
+{
+        uint8_t id[BL_ID128_SIZE];
+        int64_t offset;
+
+        if (parse_id128(arg, id) >= 0) {
+                s->boot_by_id = true;
+                memcpy(s->boot_id, id, BL_ID128_SIZE);
+                return 0;
+        }
+        if (parse_boot_offset(arg, &offset) >= 0) {
+                s->boot_by_id = false;
+                s->boot_offset = offset;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int selection_parse_option(struct selection *s, const char *verb, int c, int argc, char *argv[])
+{
+        switch (c) {
+        case 'f': s->file = optarg; return 0;
+        case 'D': s->directory = optarg; return 0;
+        case 'b':
+                s->boot = true;
+                s->boot_by_id = false;
+                s->boot_offset = 0;
+                if (optarg) {
+                        if (parse_boot(optarg, s) < 0) {
+                                usage_error(verb,
+                                            "invalid boot '%s' (an offset such as 0, -1 or 1, or a boot ID)",
+                                            optarg);
+                                return -EINVAL;
+                        }
+                } else if (optind < argc && parse_boot(argv[optind], s) >= 0)
+                        /* "-b -1", "--boot 2": the value as the next argument, as journalctl takes it. */
+                        optind++;
+                return 0;
+        default: usage_error(verb, "unexpected option %d", c); return -EINVAL;
+        }
+}
+
+int selection_check(const struct selection *s, const char *verb)
+{
+        if (s->file && s->boot) {
+                usage_error(verb, "--file and -b/--boot cannot be combined");
+                return -EINVAL;
+        }
+        if (s->file && s->directory) {
+                usage_error(verb, "--file and -D/--directory cannot be combined");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+static void boot_entry_done(struct boot_entry *e)
+{
+        free(e->path);
+        *e = (struct boot_entry){};
+}
+
+void boot_list_done(struct boot_list *l)
+{
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++)
+                boot_entry_done(&l->entries[i]);
+        free(l->entries);
+        free(l->where);
+        *l = (struct boot_list){};
+}
+
+const char *boot_entry_error(const struct boot_entry *e)
+{
+        if (e->error == -EBADMSG)
+                return "not a bootlog recording";
+        if (e->error == -EPROTONOSUPPORT)
+                return "a recording format version or feature this bootlog cannot read";
+        return strerror(-e->error);
+}
+
+static bool is_candidate(const char *name)
+{
+        size_t n = strlen(name), s = strlen(".bootlog");
+
+        /* Hidden files are left to whoever writes them: a copy in progress, say. */
+        return name[0] != '.' && n > s && streq(name + n - s, ".bootlog");
+}
+
+static int boot_list_append(struct boot_list *l, size_t *alloc, struct boot_entry *e)
+{
+        if (l->n == *alloc) {
+                size_t a = MAX(*alloc * 2, (size_t)16);
+                struct boot_entry *p = reallocarray(l->entries, a, sizeof(*p));
+
+                if (!p)
+                        return -ENOMEM;
+                l->entries = p;
+                *alloc = a;
+        }
+        l->entries[l->n++] = *e;
+        *e = (struct boot_entry){};
+        return 0;
+}
+
+/* Reads the header of dir/name into e. Returns 0, or 1 if it is not a regular file (skip it). */
+static int boot_entry_read(int dir_fd, const char *name, struct boot_entry *e)
+{
+        struct bl_reader *reader;
+        struct stat st;
+        int fd, r;
+
+        /* O_NONBLOCK: a FIFO with the right name must not hang the listing. */
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                e->error = negative_errno();
+                return 0;
+        }
+        if (fstat(fd, &st) < 0) {
+                e->error = negative_errno();
+                safe_close(fd);
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                safe_close(fd);
+                return 1;
+        }
+        e->size = (uint64_t)st.st_size;
+
+        /* A running recorder holds LOCK_EX on its output. */
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+                e->locked = errno == EWOULDBLOCK;
+        else
+                (void)flock(fd, LOCK_UN);
+
+        r = bl_reader_open_fd(fd, &reader);
+        if (r < 0) {
+                e->error = r;
+                return 0;
+        }
+        e->info = *bl_reader_get_info(reader);
+        bl_reader_free(reader);
+        return 0;
+}
+
+static int scan_directory(const char *dir, unsigned source, bool missing_ok, struct boot_list *l,
+                          size_t *alloc)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        size_t dlen = strlen(dir);
+        struct dirent *de;
+        int r;
+
+        /* "DIR/name", not "DIR//name", whatever DIR ends with. */
+        while (dlen > 1 && dir[dlen - 1] == '/')
+                dlen--;
+
+        d = opendir(dir);
+        if (!d) {
+                if (errno == ENOENT && missing_ok)
+                        return 0;
+                return log_error_errno(negative_errno(), "Failed to open directory '%s': %m", dir);
+        }
+        for (;;) {
+                struct boot_entry e = { .source = source };
+
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        if (errno != 0)
+                                return log_error_errno(negative_errno(), "Failed to read directory '%s': %m",
+                                                       dir);
+                        return 0;
+                }
+                if (!is_candidate(de->d_name))
+                        continue;
+                if (asprintf(&e.path, "%.*s/%s", (int)dlen, dir, de->d_name) < 0)
+                        return log_oom();
+                if (boot_entry_read(dirfd(d), de->d_name, &e) > 0) {
+                        boot_entry_done(&e);
+                        continue;
+                }
+                r = boot_list_append(l, alloc, &e);
+                if (r < 0) {
+                        boot_entry_done(&e);
+                        return log_oom();
+                }
+        }
+}
+
+/* Two files of one recording: a copy keeps the header; no two recordings share a start and a recorder. */
+static bool same_recording(const struct boot_entry *a, const struct boot_entry *b)
+{
+        return memcmp(a->info.boot_id, b->info.boot_id, BL_ID128_SIZE) == 0 &&
+               a->info.ref_realtime_ns == b->info.ref_realtime_ns &&
+               a->info.ref_monotonic_ns == b->info.ref_monotonic_ns &&
+               a->info.recorder_pid == b->info.recorder_pid;
+}
+
+/*
+ * While the recording of the current boot is moved from /run to /var/log,
+ * both hold it: the /var/log copy counts once it is complete (as large).
+ * Different recordings of one boot (a recorder started twice) all count.
+ */
+static void drop_duplicates(struct boot_list *l)
+{
+        bool *drop = calloc(l->n ?: 1, sizeof(bool));
+        size_t k = 0;
+
+        if (!drop)
+                return; /* both are shown: not worth failing for */
+        for (size_t i = 0; i < l->n; i++) {
+                const struct boot_entry *run = &l->entries[i];
+
+                if (run->source != 1 || run->error < 0)
+                        continue;
+                for (size_t j = 0; j < l->n && !drop[i]; j++) {
+                        const struct boot_entry *var = &l->entries[j];
+
+                        if (var->source != 0 || var->error < 0 || drop[j] || !same_recording(var, run))
+                                continue;
+                        if (var->size >= run->size)
+                                drop[i] = true;
+                        else
+                                drop[j] = true;
+                }
+        }
+        for (size_t i = 0; i < l->n; i++)
+                if (drop[i])
+                        boot_entry_done(&l->entries[i]);
+                else
+                        l->entries[k++] = l->entries[i];
+        l->n = k;
+        free(drop);
+}
+
+static int boot_entry_compare(const void *a, const void *b)
+{
+        const struct boot_entry *x = a, *y = b;
+
+        if ((x->error < 0) != (y->error < 0))
+                return x->error < 0 ? 1 : -1;
+        if (x->error >= 0 && x->info.ref_realtime_ns != y->info.ref_realtime_ns)
+                return x->info.ref_realtime_ns < y->info.ref_realtime_ns ? -1 : 1;
+        return strcmp(x->path, y->path);
+}
+
+int boot_list_load(const char *directory, struct boot_list *ret)
+{
+        _cleanup_(boot_list_done) struct boot_list l = {};
+        size_t alloc = 0;
+        int r;
+
+        if (directory) {
+                r = scan_directory(directory, 0, false, &l, &alloc);
+                if (r < 0)
+                        return r;
+                l.where = strdup(directory);
+        } else {
+                r = scan_directory(RECORDINGS_DIR_PERSISTENT, 0, true, &l, &alloc);
+                if (r < 0)
+                        return r;
+                r = scan_directory(RECORDINGS_DIR_RUNTIME, 1, true, &l, &alloc);
+                if (r < 0)
+                        return r;
+                drop_duplicates(&l);
+                l.where = strdup(RECORDINGS_DIR_PERSISTENT " or " RECORDINGS_DIR_RUNTIME);
+        }
+        if (!l.where)
+                return log_oom();
+
+        if (l.n > 0)
+                qsort(l.entries, l.n, sizeof(*l.entries), boot_entry_compare);
+        while (l.n_readable < l.n && l.entries[l.n_readable].error >= 0)
+                l.n_readable++;
+
+        *ret = l;
+        l = (struct boot_list){};
+        return 0;
+}
+
+/* The running kernel's boot id. */
+static int current_boot_id(uint8_t ret[BL_ID128_SIZE])
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        char line[64];
+
+        f = fopen("/proc/sys/kernel/random/boot_id", "re");
+        if (!f)
+                return negative_errno();
+        if (!fgets(line, sizeof(line), f))
+                return -EIO;
+        line[strcspn(line, "\n")] = 0;
+        return parse_id128(line, ret);
+}
+
+/* Index into l->entries of the boot s asks for; logs why there is none. */
+static int boot_list_pick(const struct boot_list *l, const struct selection *s, size_t *ret)
+{
+        size_t n = l->n_readable;
+        uint8_t id[BL_ID128_SIZE];
+        char idstr[33];
+
+        if (n == 0) {
+                if (l->n > 0)
+                        log_error("No readable recordings in %s: '%s': %s.", l->where, l->entries[0].path,
+                                  boot_entry_error(&l->entries[0]));
+                else
+                        log_error("No recordings in %s.", l->where);
+                return -ENOENT;
+        }
+
+        if (!s->boot) {
+                /* The current boot's recording if there is one, else the newest. */
+                if (current_boot_id(id) >= 0)
+                        for (size_t i = n; i > 0; i--)
+                                if (memcmp(l->entries[i - 1].info.boot_id, id, BL_ID128_SIZE) == 0) {
+                                        *ret = i - 1;
+                                        return 0;
+                                }
+                *ret = n - 1;
+                return 0;
+        }
+
+        if (s->boot_by_id) {
+                /* Several recordings of one boot (bootlog record): the newest. */
+                for (size_t i = n; i > 0; i--)
+                        if (memcmp(l->entries[i - 1].info.boot_id, s->boot_id, BL_ID128_SIZE) == 0) {
+                                *ret = i - 1;
+                                return 0;
+                        }
+                log_error("Boot %s not found in %s.", bl_id128_to_string(s->boot_id, idstr), l->where);
+                return -ENOENT;
+        }
+
+        if (s->boot_offset <= 0 && s->boot_offset >= -(int64_t)(n - 1)) {
+                *ret = (size_t)((int64_t)(n - 1) + s->boot_offset);
+                return 0;
+        }
+        if (s->boot_offset > 0 && (uint64_t)s->boot_offset <= n) {
+                *ret = (size_t)(s->boot_offset - 1);
+                return 0;
+        }
+        log_error("No boot with offset %" PRId64 ": %zu boot%s recorded.", s->boot_offset, n,
+                  n == 1 ? "" : "s");
+        return -ENOENT;
+}
+
+int recording_select(const struct selection *s, bool build_model, struct recording *ret)
+{
+        _cleanup_(boot_list_done) struct boot_list l = {};
+        size_t i;
+        int r;
+
+        if (s->file)
+                return recording_open(s->file, build_model, ret);
+
+        r = boot_list_load(s->directory, &l);
+        if (r < 0)
+                return r;
+        r = boot_list_pick(&l, s, &i);
+        if (r < 0)
+                return r;
+        log_debug("Reading '%s'.", l.entries[i].path);
+        return recording_open(l.entries[i].path, build_model, ret);
 }

@@ -12,18 +12,20 @@
 #include "cli.h"
 #include "log.h"
 
-static const char *arg_file;
+static struct selection arg_selection;
 
 static int help(void)
 {
-        printf("Usage: bootlog verify --file FILE\n"
+        printf("Usage: bootlog verify [-b [N|ID]] [-D DIR] [--file FILE]\n"
                "\n"
                "Read every event of a recording and report damaged byte ranges (torn or\n"
                "corrupt blocks). Exits 0 if the recording is intact, 1 if it is damaged.\n"
                "\n"
-               "Options:\n"
-               "  -f, --file FILE   the recording to check\n"
-               "  -h, --help        show this help\n");
+               "Options:\n%s"
+               "  -h, --help            show this help\n"
+               "\n"
+               "Without -b or --file: the current boot's recording, else the newest.\n",
+               SELECTION_HELP);
         return 0;
 }
 
@@ -32,15 +34,22 @@ static int parse_argv(int argc, char *argv[])
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "file", required_argument, NULL, 'f' },
+                { "boot", optional_argument, NULL, 'b' },
+                { "directory", required_argument, NULL, 'D' },
                 {},
         };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hf:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING, options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
-                case 'f': arg_file = optarg; break;
+                case 'f':
+                case 'b':
+                case 'D':
+                        if (selection_parse_option(&arg_selection, "verify", c, argc, argv) < 0)
+                                return -EINVAL;
+                        break;
                 default: return getopt_failed("verify", c, argv);
                 }
 
@@ -48,10 +57,8 @@ static int parse_argv(int argc, char *argv[])
                 usage_error("verify", "unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
-        if (!arg_file) {
-                usage_error("verify", "--file FILE is required");
+        if (selection_check(&arg_selection, "verify") < 0)
                 return -EINVAL;
-        }
         return 1;
 }
 
@@ -68,7 +75,7 @@ int verb_verify(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
 
-        r = recording_open(arg_file, false, &rec);
+        r = recording_select(&arg_selection, false, &rec);
         if (r < 0)
                 return EXIT_DATA;
 
@@ -78,7 +85,7 @@ int verb_verify(int argc, char *argv[])
                 bl_event_init(&ev, 0);
                 r = bl_reader_next(rec.reader, &ev);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to read '%s': %m", arg_file);
+                        log_error_errno(r, "Failed to read '%s': %m", rec.path);
                         return EXIT_DATA;
                 }
                 if (r == 0)
@@ -91,21 +98,21 @@ int verb_verify(int argc, char *argv[])
         n_damage = bl_reader_get_damage(rec.reader, &damage);
 
         if (n_damage == 0)
-                printf("%s: %" PRIu64 " events in %" PRIu64 " blocks, OK\n", arg_file, events,
+                printf("%s: %" PRIu64 " events in %" PRIu64 " blocks, OK\n", rec.path, events,
                        stats.blocks_ok);
         else {
                 for (size_t i = 0; i < n_damage; i++)
                         printf("%s: damaged bytes %" PRIu64 "-%" PRIu64 " (%" PRIu64 " bytes): %s\n",
-                               arg_file, damage[i].offset,
+                               rec.path, damage[i].offset,
                                damage[i].offset + damage[i].length - (damage[i].length > 0),
                                damage[i].length, damage[i].reason ?: "damaged");
                 printf("%s: %" PRIu64 " intact events read from %" PRIu64
                        " good blocks; %zu damaged range%s\n",
-                       arg_file, events, stats.blocks_ok, n_damage, n_damage == 1 ? "" : "s");
+                       rec.path, events, stats.blocks_ok, n_damage, n_damage == 1 ? "" : "s");
         }
         if (!stats.clean_end)
                 printf("%s: not closed cleanly: the recorder was stopped abruptly or is still running\n",
-                       arg_file);
+                       rec.path);
 
         r = flush_stdout();
         if (r < 0)

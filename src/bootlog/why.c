@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "log.h"
 
-static const char *arg_file;
+static struct selection arg_selection;
 static const char *arg_pattern;
 static bool arg_full;
 
@@ -211,7 +211,7 @@ static int print_chain(const struct recording *rec, const struct glyphs *g, cons
 
 static int help(void)
 {
-        printf("Usage: bootlog why --file FILE [--full] PATTERN\n"
+        printf("Usage: bootlog why [-b [N|ID]] [-D DIR] [--file FILE] [--full] PATTERN\n"
                "\n"
                "Show who started the processes that ran something matching PATTERN, a shell\n"
                "glob matched against each program a process ran: its name (comm), its\n"
@@ -220,14 +220,16 @@ static int help(void)
                "first process in the recording, each with the program it was running when\n"
                "it forked the one below it.\n"
                "\n"
-               "Options:\n"
-               "  -f, --file FILE   the recording to read\n"
-               "      --full        do not cut command lines at %d characters\n"
-               "  -h, --help        show this help\n"
+               "Options:\n%s"
+               "      --full            do not cut command lines at %d characters\n"
+               "  -h, --help            show this help\n"
                "\n"
-               "Examples: bootlog why --file boot.blog sendmail\n"
-               "          bootlog why --file boot.blog '*foo-script*'\n",
-               LABEL_MAX_CHARS);
+               "Without -b or --file: the current boot's recording, else the newest.\n"
+               "\n"
+               "Examples: bootlog why sendmail\n"
+               "          bootlog why -b -1 '*foo-script*'\n"
+               "          bootlog why --file boot.bootlog sendmail\n",
+               SELECTION_HELP, LABEL_MAX_CHARS);
         return 0;
 }
 
@@ -236,17 +238,24 @@ static int parse_argv(int argc, char *argv[])
         enum { ARG_FULL = 0x100 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "file", required_argument, NULL, 'f' },
                 { "full", no_argument, NULL, ARG_FULL },
+                { "file", required_argument, NULL, 'f' },
+                { "boot", optional_argument, NULL, 'b' },
+                { "directory", required_argument, NULL, 'D' },
                 {},
         };
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hf:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING, options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
-                case 'f': arg_file = optarg; break;
+                case 'f':
+                case 'b':
+                case 'D':
+                        if (selection_parse_option(&arg_selection, "why", c, argc, argv) < 0)
+                                return -EINVAL;
+                        break;
                 case ARG_FULL: arg_full = true; break;
                 default: return getopt_failed("why", c, argv);
                 }
@@ -260,10 +269,8 @@ static int parse_argv(int argc, char *argv[])
                 usage_error("why", "unexpected argument '%s' (quote a PATTERN with spaces)", argv[optind]);
                 return -EINVAL;
         }
-        if (!arg_file) {
-                usage_error("why", "--file FILE is required");
+        if (selection_check(&arg_selection, "why") < 0)
                 return -EINVAL;
-        }
         return 1;
 }
 
@@ -282,7 +289,7 @@ int verb_why(int argc, char *argv[])
         g = glyphs_get();
         max_chars = arg_full ? 0 : LABEL_MAX_CHARS;
 
-        r = recording_open(arg_file, true, &rec);
+        r = recording_select(&arg_selection, true, &rec);
         if (r < 0)
                 return EXIT_DATA;
 

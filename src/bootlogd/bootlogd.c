@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -46,7 +47,7 @@
 #define EXIT_NO_CONNECTOR     3
 #define RUNTIME_DIR           "/run/bootlog"
 #define DEFAULT_PID_FILE      RUNTIME_DIR "/bootlogd.pid"
-#define DEFAULT_CONFIG        "/etc/bootlog.conf"
+#define DEFAULT_CONFIG        SYSCONFDIR "/bootlog.conf"
 #define SUMMARY_MESSAGE_ID    "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
 #define RETRY_USEC            (1000 * 1000)
 #define INIT_READY_TIMEOUT_MS 5000
@@ -879,12 +880,15 @@ static int run(struct context *c)
                         log_error("Failed to subscribe to process events: %s (needs CAP_NET_ADMIN in the "
                                   "initial network namespace).",
                                   strerror(-r));
+                        /* A Type=notify unit whose process exits before READY=1 fails: this must not. */
+                        (void)sd_notify(0, "READY=1\nSTATUS=Process events not permitted; not recording.");
                         return EXIT_NO_CONNECTOR;
                 }
                 if (r == -EPROTONOSUPPORT) {
                         log_error(
                             "This kernel has no process events connector (CONFIG_PROC_EVENTS), or it is "
                             "not reachable from this network namespace.");
+                        (void)sd_notify(0, "READY=1\nSTATUS=No process events connector; not recording.");
                         return EXIT_NO_CONNECTOR;
                 }
                 log_error_errno(r, "Failed to start recording to '%s': %m", c->path);
@@ -994,6 +998,8 @@ static _Noreturn void run_as_init(struct context *c, char *argv[])
                         if (pid == 0) {
                                 close(fds[0]);
                                 (void)setsid();
+                                /* Started as .../init: answer to the name `bootlog stop` looks for. */
+                                (void)prctl(PR_SET_NAME, "bootlogd");
                                 c->notify_fd = fds[1];
                                 _exit(run(c));
                         }
@@ -1023,6 +1029,8 @@ int main(int argc, char *argv[])
         int r;
 
         log_set_program("bootlogd");
+        /* Early boot scripts send our output to pipes that go away (dracut's console at switch_root). */
+        (void)signal(SIGPIPE, SIG_IGN);
 
         /* init= mode: as PID 1, the kernel command line is all we are given. */
         if (getpid() == 1) {
@@ -1047,6 +1055,7 @@ int main(int argc, char *argv[])
         }
         if (!c.settings.enable) {
                 log_info("Disabled (bootlog.enable=0 or Enable=no); not recording.");
+                (void)sd_notify(0, "READY=1\nSTATUS=Disabled; not recording.");
                 context_done(&c);
                 return EXIT_SUCCESS;
         }

@@ -54,7 +54,7 @@ proc.send_signal(signal.SIGTERM)
 out, err = proc.communicate(timeout=30)
 tap.ok(proc.returncode == 0, "bootlogd exits 0 on SIGTERM", err)
 summary = [line for line in err.splitlines() if "Recorded" in line]
-tap.ok(len(summary) == 1 and re.search(r"Recorded \d+ events \(0 lost\) in \d+ bytes", summary[0]),
+tap.ok(len(summary) == 1 and re.search(r"Recorded \d+ processes, \d+ events \(0 lost\) in \d+ bytes", summary[0]),
        "a one-line summary with events, lost and bytes", err)
 events = export(rec)
 hits = [e for e in events if e["type"] == "exec" and e.get("argv") == [marker, "0.2"]]

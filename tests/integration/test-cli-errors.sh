@@ -13,6 +13,8 @@ export LC_ALL=C
 [[ $BOOTLOG == */* ]] && BOOTLOG=$(realpath "$BOOTLOG")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A directory without recordings, for -D.
+mkdir "$tmp/none"
 # Anything a misbehaving command might write lands in the scratch directory.
 cd "$tmp"
 
@@ -68,7 +70,7 @@ expect_error() {
         fi
 }
 
-verbs=(record tree why events export verify)
+verbs=(record tree why events export verify boots stop)
 readers=(tree why events export verify)
 
 # --help, for the program and each command.
@@ -95,8 +97,17 @@ done
 for v in "${readers[@]}"; do
         pattern=()
         [[ $v == why ]] && pattern=(sendmail)
-        expect_error "bootlog $v without --file says --file is required" 2 "^bootlog $v: .*--file" \
-                "$v" "${pattern[@]}"
+        expect_error "bootlog $v --file with -b is a usage error" 2 "^bootlog $v: .*--file.*-b" \
+                "$v" "${pattern[@]}" --file /nonexistent -b
+        expect_error "bootlog $v --file with -D is a usage error" 2 "^bootlog $v: .*--file.*-D" \
+                "$v" "${pattern[@]}" -D "$tmp" --file /nonexistent
+        expect_error "bootlog $v with a bad boot" 2 "^bootlog $v: .*'xyz'" "$v" "${pattern[@]}" --boot=xyz
+        expect_error "bootlog $v -D without recordings" 1 "No recordings in $tmp/none\\.$" \
+                "$v" "${pattern[@]}" -D "$tmp/none"
+        expect_error "bootlog $v -D without recordings, -b -5" 1 "No recordings in $tmp/none\\.$" \
+                "$v" "${pattern[@]}" -D "$tmp/none" -b -5
+        expect_error "bootlog $v -D on a missing directory" 1 "'$tmp/missing'.*No such file or directory" \
+                "$v" "${pattern[@]}" -D "$tmp/missing"
         expect_error "bootlog $v --file without its argument" 2 "^bootlog $v: .*'--file'.*requires an argument" \
                 "$v" "${pattern[@]}" --file
         expect_error "bootlog $v with an extra argument" 2 "^bootlog $v: .*'extra'" \
@@ -107,6 +118,8 @@ expect_error "bootlog tree --pid with a bad PID" 2 "^bootlog tree: .*'abc'" tree
 expect_error "bootlog export --format csv is not supported yet" 2 "^bootlog export: .*'csv'" \
         export --file /nonexistent --format csv
 expect_error "bootlog record without a command" 2 "bootlog record" record -o "$tmp/r.blog"
+expect_error "bootlog boots with an extra argument" 2 "^bootlog boots: .*'extra'" boots extra
+expect_error "bootlog stop with a bad --timeout" 2 "^bootlog stop: .*'soon'" stop --timeout soon
 
 # Data errors: exit 1, one line naming the file and the reason.
 missing=$tmp/does-not-exist.blog
@@ -127,6 +140,29 @@ for v in "${readers[@]}"; do
                 "$v" "${pattern[@]}" --file "$tmp/random"
         expect_error "bootlog $v on a directory" 1 "'$tmp/dir'" "$v" "${pattern[@]}" --file "$tmp/dir"
 done
+
+# Recording selection and the recorder, without recordings or a recorder.
+expect_error "bootlog boots -D without recordings" 1 "No recordings in $tmp/none\\.$" boots -D "$tmp/none"
+expect_error "bootlog stop without a PID file" 1 "^bootlog: No recorder is running\\.$" \
+        stop --pid-file "$tmp/none/bootlogd.pid"
+printf 'garbage\n' >"$tmp/garbage.pid"
+expect_error "bootlog stop with a PID file without a PID" 1 "'$tmp/garbage.pid' does not hold a PID" \
+        stop --pid-file "$tmp/garbage.pid"
+sleep 60 &
+sleeper=$!
+echo "$sleeper" >"$tmp/other.pid"
+expect_error "bootlog stop leaves a process that is not bootlogd alone" 1 "No recorder is running: .* not bootlogd" \
+        stop --pid-file "$tmp/other.pid"
+if kill -0 "$sleeper" 2>/dev/null; then
+        ok "the process that is not bootlogd still runs"
+else
+        not_ok "the process that is not bootlogd still runs"
+fi
+kill "$sleeper"
+wait "$sleeper" 2>/dev/null || true
+echo "$sleeper" >"$tmp/stale.pid"
+expect_error "bootlog stop with a stale PID file" 1 "No recorder is running \\(PID $sleeper .* has exited\\)" \
+        stop --pid-file "$tmp/stale.pid"
 
 if [[ $(id -u) -ne 0 ]]; then
         printf 'x' >"$tmp/unreadable"

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# dracut cmdline hook, for initrds without systemd: starts the boot recorder
+# before anything else runs (udev included). Sourced by dracut's init, so it
+# never exits and never fails: without a recorder, boot goes on.
+# (With systemd in the initrd, bootlogd.service does this instead.)
+
+if getargbool 1 bootlog.enable; then
+    [ -d /run/bootlog ] || mkdir -m 0750 /run/bootlog
+    # --daemon returns once the recorder records (or failed). Its output goes
+    # to the kernel log: the console pipe of dracut's init is gone after
+    # switch_root, the kernel log is not.
+    if [ -w /dev/kmsg ]; then
+        @SBINDIR@/bootlogd --daemon </dev/null >/dev/kmsg 2>&1
+    else
+        @SBINDIR@/bootlogd --daemon </dev/null
+    fi
+    _bootlog_rc=$?
+    case $_bootlog_rc in
+        0) ;;
+        3) warn "bootlog: no process events in this kernel (proc connector), this boot is not recorded" ;;
+        *) warn "bootlog: bootlogd --daemon failed (exit status $_bootlog_rc), this boot is not recorded" ;;
+    esac
+    unset _bootlog_rc
+fi
