@@ -930,10 +930,12 @@ static int run(struct context *c)
         c->recorder = NULL;
         if (r < 0)
                 log_warning_errno(r, "Some events could not be written to '%s': %m", c->path);
-        log_info("Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64
-                 " bytes to '%s'; stopped: %s.",
-                 stats.processes, stats.events, stats.lost, stats.bytes, c->path,
-                 bl_stop_reason_to_string(c->reason) ?: "unknown");
+        /* Under systemd stderr goes to the journal too: the structured message is enough there. */
+        if (!getenv("JOURNAL_STREAM"))
+                log_info("Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64
+                         " bytes to '%s'; stopped: %s.",
+                         stats.processes, stats.events, stats.lost, stats.bytes, c->path,
+                         bl_stop_reason_to_string(c->reason) ?: "unknown");
         journal_summary(c, &stats);
         if (c->pid_file && running_recorder(c->pid_file) == 0)
                 (void)unlink(c->pid_file);
