@@ -486,7 +486,15 @@ static int handle_exit(struct bl_model *m, struct bl_event *ev)
         /* A thread's exit does not end its process. */
         if (ev->pid <= 0 || !is_main_thread(ev))
                 return 0;
-        r = live_or_placeholder(m, ev->pid, &n);
+        n = live(m, ev->pid);
+        if (!n) {
+                /* Forked before the recording started and gone before the snapshot: all we have is its exit,
+                 * which names its parent. Put it there rather than make it a root of its own. */
+                struct node *parent = ev->exit.parent_pid > 0 ? live(m, ev->exit.parent_pid) : NULL;
+
+                r = new_process(m, ev->pid, 0, parent, &n);
+        } else
+                r = 0;
         if (r < 0)
                 return r;
         /* Exited: no longer live, but still the head of the pid's history. */

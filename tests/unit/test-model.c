@@ -553,6 +553,32 @@ static void test_placeholder_parent(void **state)
         CHILDREN(roots[1], 1300);
 }
 
+/*
+ * Forked before the recording started and gone before the snapshot read /proc: only its exit is
+ * recorded. It goes under the parent its exit names (when known), not to the roots.
+ */
+static void test_exit_only(void **state)
+{
+        struct bl_model *m = *state;
+        struct bl_process *const *roots;
+        struct bl_process *p;
+
+        add_snapshot(m, MS(100), 1, 0, MS(1), "systemd", ARGV("/sbin/init"));
+        add_snapshot(m, MS(100), 128, 1, MS(50), "systemd-tmpfile", ARGV("systemd-tmpfiles", "--boot"));
+        add_exit(m, MS(90), 131, 131, 0, 128);
+        p = get(m, 131);
+        assert_true(p->exited);
+        assert_false(p->fork_seen);
+        assert_non_null(p->parent);
+        assert_int_equal(p->parent->pid, 128);
+        /* Its parent is unknown too: then it is a root, as before. */
+        add_exit(m, MS(91), 4000, 4000, 0, 3999);
+        assert_null(get(m, 4000)->parent);
+        assert_int_equal(bl_model_get_roots(m, &roots), 2);
+        assert_int_equal(roots[0]->pid, 4000);
+        assert_int_equal(roots[1]->pid, 1);
+}
+
 static void test_inherited_image(void **state)
 {
         struct bl_model *m = *state;
@@ -797,6 +823,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_snapshot_then_queued_exec, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_placeholder_parent, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_exit_only, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_inherited_image, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lost_and_stats, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_comm_and_uid, setup, teardown),

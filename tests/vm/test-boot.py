@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The VM boot test: the proof that one recording holds a whole boot.
+
+Builds (cached, build-image.sh) a Debian 12 image with the project installed
+and two initrds made by the project's own hooks, then boots one machine's
+disk three times under qemu's software emulation (boot.sh):
+
+  1. with the initramfs-tools initrd,
+  2. with the dracut initrd (the disk now holds two recorded boots),
+  3. with the initramfs-tools initrd and init=systemd-bootchart, to compare
+     what systemd-bootchart saw with what bootlogd recorded.
+
+In each boot a guest unit replays the seed's story (rc 2: a daemon through a
+double fork; ruby -> sudo -> foo-script -> sendmail -t), and another waits
+until bootlogd has finished, dumps the journal and powers off. The test then
+reads the recordings out of the disk and asserts, with the project's
+`bootlog` ($BOOTLOG), per flavour:
+
+  (i)    exactly one recording for the boot; `bootlog verify` passes;
+  (ii)   PID 1's exec history is the initramfs's init, then the real root's
+         init; processes of the initramfs before that exec, of the real root
+         after it; one tree rooted at PID 1 (kthreadd aside);
+  (iii)  the gap across switch_root (the time between the last event before
+         PID 1's real-root exec and the first after) is below GAP_BOUND_S, and
+         lost records near it are reported;
+  (iv)   `bootlog why sendmail` climbs to the seed-story unit's process;
+  (v)    the recording ended at StartupFinished (END reason);
+  (vi)   bootlogd's one-line summary is in the guest's journal, with its
+         MESSAGE_ID;
+  (vii)  `bootlog boots` and `bootlog tree -b`/`-b -1` work on the disk's
+         /var/log/bootlog.
+  (viii) systemd-bootchart's and bootlogd's distinct process counts (written
+         to OUTDIR/bootchart-comparison.txt).
+
+Needs root, qemu-system-x86_64, debootstrap, zstd, e2fsprogs and Debian's
+mirror (the first time). Skips (exit 77) without them unless CI is set, when
+they are failures. Environment: BOOTLOG, BOOTLOGD (set by meson),
+BOOTLOG_BUILD_DIR (the build directory to install in the image),
+BOOTLOG_VM_CACHE (default /var/cache/bootlog-vm), BOOTLOG_VM_OUT (where the
+boots' evidence goes; default $BOOTLOG_VM_CACHE/out/BUILDNAME-HASH, one per
+build directory), BOOTLOG_VM_TIMEOUT (per
+boot, default 300 s), BOOTLOG_VM_KEEP_DISK=1 (keep the disk image).
+
+Runs of this test on one machine (from several build directories) take turns:
+they share the cached image, which each run rebuilds for its own build.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from lib import Tap  # noqa: E402
+
+BOOTLOG = os.environ.get("BOOTLOG", "bootlog")
+BUILD = os.environ.get("BOOTLOG_BUILD_DIR", "")
+CACHE = os.environ.get("BOOTLOG_VM_CACHE", "/var/cache/bootlog-vm")
+OUT = os.environ.get("BOOTLOG_VM_OUT", "")
+BOOT_TIMEOUT = int(os.environ.get("BOOTLOG_VM_TIMEOUT", "300"))
+CI = os.environ.get("CI", "") not in ("", "0", "false")
+
+# The bound on the switch_root gap: under TCG a few hundred ms pass between
+# events in quiet stretches; a recorder that stops in the initramfs and
+# restarts in the real root leaves seconds.
+GAP_BOUND_S = 2.0
+# The window around PID 1's real-root exec in which lost records are reported.
+LOST_WINDOW_S = 5.0
+SUMMARY_MESSAGE_ID = "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
+REAL_INITS = ("/sbin/init", "/lib/systemd/systemd", "/usr/lib/systemd/systemd", "/usr/sbin/init")
+INITRAMFS_WORK = re.compile(r"udevadm|modprobe|systemd-udevd|/scripts/|run-init|switch_root|dracut|"
+                            r"systemd-fsck|/bin/mount|kmod|plymouth|systemd-journald")
+
+tap = Tap()
+t_suite = time.monotonic()
+
+
+def diag(msg):
+    for line in str(msg).splitlines():
+        print(f"# {line}", flush=True)
+
+
+def run(args, timeout=600, **kw):
+    return subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=timeout, **kw)
+
+
+def bootlog(*args, **kw):
+    return run([BOOTLOG, *args], **kw)
+
+
+def read(path, default=""):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def kv(path):
+    d = {}
+    for line in read(path).splitlines():
+        k, sep, v = line.partition("=")
+        if sep:
+            d[k] = v
+    return d
+
+
+def export(path):
+    p = bootlog("export", "--file", path, "--format", "json")
+    if p.returncode != 0:
+        return None, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()], p.stderr
+
+
+def journal_export_entries(path):
+    """The entries of a `journalctl -o export` dump (binary fields too)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return []
+    entries, cur, i = [], {}, 0
+    while i < len(data):
+        if data[i:i + 1] == b"\n":
+            if cur:
+                entries.append(cur)
+                cur = {}
+            i += 1
+            continue
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            break
+        line = data[i:nl]
+        if b"=" in line:
+            k, v = line.split(b"=", 1)
+            cur[k.decode(errors="replace")] = v.decode(errors="replace")
+            i = nl + 1
+        else:
+            n = int.from_bytes(data[nl + 1:nl + 9], "little")
+            cur[line.decode(errors="replace")] = data[nl + 9:nl + 9 + n].decode(errors="replace")
+            i = nl + 9 + n + 1
+    if cur:
+        entries.append(cur)
+    return entries
+
+
+def argv_str(e):
+    return " ".join(e.get("argv") or []) or f"[{e.get('comm', '?')}]"
+
+
+def skip_or_fail(why):
+    if CI:
+        tap.ok(False, f"VM test prerequisites: {why}")
+        tap.done()
+    tap.skip_all(why)
+
+
+# Prerequisites.
+if os.geteuid() != 0:
+    skip_or_fail("needs root (debootstrap, chroot, image files owned by root)")
+missing = [t for t in ("qemu-system-x86_64", "debootstrap", "zstd", "mkfs.ext4", "debugfs", "meson")
+           if shutil.which(t) is None and not os.path.exists(f"/usr/sbin/{t}") and not os.path.exists(f"/sbin/{t}")]
+if missing:
+    skip_or_fail(f"missing {', '.join(missing)} (tests/deps.sh installs them)")
+if not BUILD or not os.path.isdir(BUILD):
+    skip_or_fail("BOOTLOG_BUILD_DIR is not set to the meson build directory")
+os.environ["PATH"] += ":/usr/sbin:/sbin"
+if not OUT:
+    b = os.path.realpath(BUILD)
+    OUT = os.path.join(CACHE, "out", f"{os.path.basename(b)}-{hashlib.sha256(b.encode()).hexdigest()[:8]}")
+
+# One run at a time per machine: the image and qemu's two CPUs are shared.
+os.makedirs(CACHE, exist_ok=True)
+lock = open(os.path.join(CACHE, "test.lock"), "w")
+t0 = time.monotonic()
+while True:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        break
+    except BlockingIOError:
+        if time.monotonic() - t0 > 2400:
+            tap.ok(False, f"another VM test run holds {CACHE}/test.lock for 40 minutes")
+            tap.done()
+        time.sleep(2)
+if time.monotonic() - t0 > 1:
+    diag(f"waited {time.monotonic() - t0:.0f} s for another run of this test to finish")
+
+# The image (cached).
+t0 = time.monotonic()
+p = run([os.path.join(HERE, "build-image.sh"), BUILD], timeout=3000)
+build_s = time.monotonic() - t0
+image = p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else ""
+if not tap.ok(p.returncode == 0 and os.path.isfile(os.path.join(image, "root.img")),
+              f"build-image.sh builds the image ({build_s:.0f} s)", p.stderr):
+    tap.done()
+diag(f"image: {image}")
+for line in read(os.path.join(image, "build-info.txt")).splitlines():
+    diag(f"  {line}")
+for line in p.stderr.splitlines():
+    if " took " in line or "NOTE" in line or "up to date" in line or "cached" in line:
+        diag(f"  {line}")
+
+if os.path.isdir(OUT):
+    shutil.rmtree(OUT)
+os.makedirs(OUT)
+disk = os.path.join(OUT, "disk.img")
+subprocess.run(["cp", "--sparse=always", os.path.join(image, "root.img"), disk], check=True)
+
+recordings = {}  # label -> path of the extracted recording of that boot
+
+
+def boot(label, flavour, *kernel_args):
+    out = os.path.join(OUT, label)
+    env = dict(os.environ, BOOTLOG_VM_DISK=disk)
+    t = time.monotonic()
+    p = run([os.path.join(HERE, "boot.sh"), image, flavour, out, *kernel_args],
+            timeout=BOOT_TIMEOUT + 120, env=env)
+    wall = time.monotonic() - t
+    state = kv(os.path.join(out, "bootlog-test", "state.txt"))
+    qemu = kv(os.path.join(out, "qemu.txt"))
+    console = read(os.path.join(out, "console.log"))
+    diag(f"{label}: boot wall time {wall:.1f} s (qemu exit {qemu.get('exit')}); "
+         f"guest uptime at power-off {state.get('uptime', '?')} s; evidence in {out}")
+    analyze = read(os.path.join(out, "bootlog-test", "analyze-time.txt")).strip()
+    if analyze:
+        diag(f"{label}: {analyze.splitlines()[0]}")
+    ok = tap.ok(p.returncode == 0 and state.get("status") == "finished",
+                f"{label}: the guest booted, bootlogd finished and the guest powered off by itself "
+                f"within {BOOT_TIMEOUT} s",
+                "\n".join([p.stderr, f"state: {state}", "console (tail):", *console.splitlines()[-25:]]))
+    if not ok and state.get("status") == "timeout":
+        diag(f"{label}: units: " + read(os.path.join(out, "bootlog-test", "units-status.txt")))
+    return out, state
+
+
+def check_initrd(flavour):
+    lst = read(os.path.join(image, f"initrd-{flavour}.list"))
+    hit = [line for line in lst.splitlines() if re.search(r"(^|/| )bootlogd$", line)]
+    tap.ok(bool(hit), f"{flavour}: the {flavour} initrd holds bootlogd (the project's hook/module ran)",
+           "\n".join(line for line in read(os.path.join(image, "build-info.txt")).splitlines()
+                     if line.startswith("note")))
+
+
+def pid1_history(events):
+    return [e for e in events if e.get("pid") == 1 and e["type"] in ("snapshot", "exec")]
+
+
+def is_initrd_init(e):
+    return "/init" in (e.get("argv") or []) or (e.get("exe") or "") == "/init"
+
+
+def switch_exec(events):
+    """PID 1's exec into the real root: the first exec of a real init after
+    the last initramfs init entry of PID 1."""
+    hist = pid1_history(events)
+    last_initrd = max((i for i, e in enumerate(hist) if is_initrd_init(e)), default=None)
+    if last_initrd is None:
+        return None
+    for e in hist[last_initrd + 1:]:
+        argv = e.get("argv") or []
+        if e["type"] == "exec" and argv and (argv[0] in REAL_INITS or "bootchart" in argv[0]):
+            return e
+    return None
+
+
+def forker_map(events):
+    return {e["pid"]: e["parent_pid"] for e in events if e["type"] == "fork" and e["pid"] == e["tid"]}
+
+
+def reaches_pid1(forks, pid):
+    seen = set()
+    while pid in forks and pid not in seen:
+        seen.add(pid)
+        pid = forks[pid]
+    return pid == 1
+
+
+def distinct_processes(events):
+    """(all, userspace) processes seen by a recording: those alive at its
+    start (snapshot) and every fork of a new process (not a thread).
+    Userspace leaves out kthreadd (PID 2) and its children."""
+    procs = {}
+    for e in events:
+        if e["type"] == "snapshot":
+            procs[(e["pid"], "snapshot")] = e["pid"] == 2 or e.get("ppid") == 2
+        elif e["type"] == "fork" and e["pid"] == e["tid"]:
+            procs[(e["pid"], e.get("ts_ns"))] = e.get("parent_pid") == 2
+    return len(procs), sum(1 for kernel in procs.values() if not kernel)
+
+
+def check_boot(label, out, state, nboots):
+    """Assertions (i) to (vii) on one boot's evidence. Returns the events."""
+    boot_id = state.get("boot_id", "")
+    recdir = os.path.join(out, "bootlog")
+    files = sorted(os.listdir(recdir)) if os.path.isdir(recdir) else []
+    mine = [f for f in files if boot_id and boot_id in f.replace("-", "")]
+    diag(f"{label}: /var/log/bootlog holds {files}")
+    # (i)
+    tap.ok(len(mine) == 1, f"{label}: (i) exactly one recording for boot {boot_id or '?'} in /var/log/bootlog",
+           read(os.path.join(out, "var-log-bootlog.ls")))
+    if len(mine) != 1:
+        return None
+    rec = os.path.join(recdir, mine[0])
+    recordings[label] = rec
+    p = bootlog("verify", "--file", rec)
+    tap.ok(p.returncode == 0, f"{label}: (i) bootlog verify exits 0", p.stdout + p.stderr)
+    diag(f"{label}: verify: {p.stdout.strip()}")
+    events, err = export(rec)
+    if not tap.ok(events is not None, f"{label}: (i) bootlog export reads the recording", err):
+        return None
+
+    # (ii) PID 1: the initramfs's init, then the real root's.
+    hist = pid1_history(events)
+    diag(f"{label}: PID 1 exec history: " +
+         " -> ".join(f"{e['type']} {argv_str(e)} @{e['ts_ns'] / 1e9:.3f}s" for e in hist))
+    sw = switch_exec(events)
+    tap.ok(sw is not None and any(is_initrd_init(e) for e in hist),
+           f"{label}: (ii) PID 1's exec history: the initramfs's /init, then the real root's init",
+           "\n".join(f"{e['type']} {e.get('argv')} exe={e.get('exe')}" for e in hist) or "no PID 1 records")
+    execs = [e for e in events if e["type"] == "exec" and e.get("pid") != 1]
+    if sw is not None:
+        t_sw = sw["ts_ns"]
+        before = [e for e in execs if e["ts_ns"] < t_sw]
+        after = [e for e in execs if e["ts_ns"] > t_sw]
+        initramfs_work = [e for e in before if INITRAMFS_WORK.search(argv_str(e) + " " + (e.get("exe") or ""))]
+        diag(f"{label}: {len(before)} execs before the switch, {len(after)} after; "
+             f"initramfs examples: " + "; ".join(argv_str(e) for e in initramfs_work[:6]))
+        tap.ok(len(initramfs_work) > 0,
+               f"{label}: (ii) processes of the initramfs (udevadm, modprobe, scripts, ...) before PID 1's "
+               f"real-root exec ({len(before)} execs)",
+               "\n".join(argv_str(e) for e in before[:40]))
+        seed_rc = [e for e in after if "etc/init.d/rc 2" in argv_str(e)]
+        tap.ok(len(after) > 0 and len(seed_rc) == 1,
+               f"{label}: (ii) processes of the real root (the seed story's rc 2 among them) after it "
+               f"({len(after)} execs)",
+               "\n".join(argv_str(e) for e in after[:40]))
+        forks = forker_map(events)
+        orphans = [e for e in initramfs_work[:5] + seed_rc if not reaches_pid1(forks, e["pid"])]
+        tap.ok(initramfs_work and seed_rc and not orphans,
+               f"{label}: (ii) initramfs and real-root processes both descend from PID 1 by fork",
+               "\n".join(f"{e['pid']} {argv_str(e)}" for e in orphans))
+    else:
+        for what in ("processes of the initramfs before PID 1's real-root exec",
+                     "processes of the real root after it",
+                     "initramfs and real-root processes both descend from PID 1 by fork"):
+            tap.ok(False, f"{label}: (ii) {what}", "no PID 1 exec into the real root was recorded")
+    p = bootlog("tree", "--file", rec)
+    lines = p.stdout.splitlines()
+    # A root is an unindented process line, "PID  START  ..." (START may be "?"
+    # for a process known only by its exit); the last line holds the totals.
+    roots = [line.split()[0] for line in lines
+             if re.match(r"^\d+\s", line) and not re.match(r"^\d+ process(es)?,", line)]
+    diag(f"{label}: tree roots: {roots}; first line: {lines[0] if lines else ''}")
+    tap.ok(p.returncode == 0 and roots[:1] == ["1"] and set(roots) <= {"1", "2"},
+           f"{label}: (ii) one tree rooted at PID 1 (kthreadd, PID 2, the only other root)",
+           p.stderr + "roots:\n" + "\n".join(line for line in lines if line.split()[:1] in ([r] for r in roots)
+                                              and not line.startswith(("1 ", "2 "))))
+
+    # (iii) The gap across switch_root.
+    if sw is not None:
+        t_sw = sw["ts_ns"]
+        timed = sorted(e["ts_ns"] for e in events if e.get("ts_ns") and e is not sw and e["type"] != "end")
+        prev = max((t for t in timed if t < t_sw), default=None)
+        nxt = min((t for t in timed if t > t_sw), default=None)
+        lost = [e for e in events if e["type"] == "lost"]
+        near = [e for e in lost if abs(e.get("ts_ns", 0) - t_sw) <= LOST_WINDOW_S * 1e9]
+        window = [t for t in timed if abs(t - t_sw) <= LOST_WINDOW_S * 1e9]
+        widest = max((b - a for a, b in zip(window, window[1:])), default=0) / 1e9
+        gap = (nxt - prev) / 1e9 if prev is not None and nxt is not None else None
+        gap_s = f"{gap:.3f} s" if gap is not None else "unmeasurable"
+        diag(f"{label}: switch_root gap: {gap_s} between the last event before PID 1's real-root exec "
+             f"(@{t_sw / 1e9:.3f} s) and the first after; widest gap within ±{LOST_WINDOW_S:.0f} s: "
+             f"{widest:.3f} s; lost records: {len(lost)} in the file "
+             f"({sum(e.get('count', 0) for e in lost)} events), {len(near)} within ±{LOST_WINDOW_S:.0f} s")
+        for e in near:
+            diag(f"{label}:   lost near the switch: {json.dumps(e)}")
+        tap.ok(gap is not None and gap < GAP_BOUND_S,
+               f"{label}: (iii) the switch_root gap ({gap_s}) is below {GAP_BOUND_S} s")
+    else:
+        tap.ok(False, f"{label}: (iii) the switch_root gap is below {GAP_BOUND_S} s",
+               "no PID 1 exec into the real root was recorded")
+
+    # (iv) who ran sendmail, up to the seed-story unit's process.
+    p = bootlog("why", "--file", rec, "sendmail")
+    wlines = p.stdout.splitlines()
+    pos = []
+    for w in ["sbin/sendmail -t", "sbin/foo-script", "bin/sudo", "bin/ruby", "rc2.d/S30foo", "etc/init.d/rc 2"]:
+        idx = next((i for i, line in enumerate(wlines) if w in line and (not pos or (pos[-1] is not None
+                                                                                       and i > pos[-1]))), None)
+        pos.append(idx)
+    rc_units = [e.get("unit") for e in execs if "etc/init.d/rc 2" in argv_str(e)]
+    tap.ok(p.returncode == 0 and None not in pos,
+           f"{label}: (iv) bootlog why sendmail climbs foo-script, sudo, ruby, S30foo to rc 2", p.stdout + p.stderr)
+    tap.ok(rc_units == ["seed-story.service"],
+           f"{label}: (iv) the chain's top process (rc 2) is the seed-story.service unit's", f"units: {rc_units}")
+    diag(f"{label}: why sendmail:")
+    diag("\n".join("  " + line for line in wlines[:10]))
+
+    # (v) ended at StartupFinished.
+    ends = [e for e in events if e["type"] == "end"]
+    tap.ok(bool(ends) and ends[-1].get("reason") == "startup-finished",
+           f"{label}: (v) the recording ended at StartupFinished (END reason startup-finished)",
+           json.dumps(ends[-1]) if ends else "no end record")
+    if ends:
+        diag(f"{label}: end record: {json.dumps(ends[-1])}")
+
+    # (vi) the summary line in the guest's journal.
+    jtxt = read(os.path.join(out, "bootlog-test", "journal.txt"))
+    summary = [line for line in jtxt.splitlines()
+               if re.search(r"\bbootlogd?\[\d+\]", line) and "events" in line and "lost" in line]
+    tap.ok(bool(summary), f"{label}: (vi) the guest's journal has bootlogd's summary line (events, lost)",
+           "\n".join(line for line in jtxt.splitlines() if "bootlog" in line)[-3000:])
+    for line in summary:
+        diag(f"{label}: journal: {line}")
+    jx = journal_export_entries(os.path.join(out, "bootlog-test", "journal.export"))
+    with_id = [e for e in jx if e.get("MESSAGE_ID") == SUMMARY_MESSAGE_ID]
+    tap.ok(len(with_id) >= 1 and all("events" in e.get("MESSAGE", "") and "lost" in e.get("MESSAGE", "")
+                                     for e in with_id),
+           f"{label}: (vi) the summary carries MESSAGE_ID={SUMMARY_MESSAGE_ID}",
+           "\n".join(f"{e.get('SYSLOG_IDENTIFIER')}: {e.get('MESSAGE')} MESSAGE_ID={e.get('MESSAGE_ID')}"
+                     for e in jx if "bootlog" in e.get("SYSLOG_IDENTIFIER", "") + e.get("_COMM", "")))
+
+    # (vii) boots and -b on what the disk holds now.
+    p = bootlog("boots", "--directory", recdir, "--json")
+    try:
+        boots = json.loads(p.stdout) if p.returncode == 0 else []
+    except ValueError:
+        boots = []
+    ids = [str(b.get("boot_id", "")).replace("-", "") for b in boots]
+    diag(f"{label}: bootlog boots:\n" + bootlog("boots", "--directory", recdir).stdout)
+    tap.ok(len(boots) == nboots and ids[-1:] == [boot_id],
+           f"{label}: (vii) bootlog boots lists {nboots} boot(s), this one last", p.stdout + p.stderr)
+    mine_tree = bootlog("tree", "--file", rec).stdout
+    p = bootlog("tree", "--directory", recdir, "-b")
+    tap.ok(p.returncode == 0 and p.stdout == mine_tree and mine_tree,
+           f"{label}: (vii) bootlog tree -b shows this boot", p.stderr + p.stdout[:2000])
+    if nboots > 1:
+        prev_label = list(recordings)[-2]
+        prev_tree = bootlog("tree", "--file", recordings[prev_label]).stdout
+        p = bootlog("tree", "--directory", recdir, "-b", "-1")
+        tap.ok(p.returncode == 0 and p.stdout == prev_tree and prev_tree,
+               f"{label}: (vii) bootlog tree -b -1 shows the previous boot ({prev_label})",
+               p.stderr + p.stdout[:2000])
+    return events
+
+
+def bootchart_processes(svg_text):
+    """(all, userspace, shown) processes in a systemd-bootchart SVG. Every
+    process it sampled has a comment '<!-- COMM [PID] ppid=PPID runtime=... -->';
+    those its filter kept also get a label '<text ...>...COMM]]> [PID]...'."""
+    seen = {int(pid): int(ppid) for pid, ppid in
+            re.findall(r"<!-- .*? \[(\d+)\] ppid=(\d+) runtime=", svg_text)}
+    shown = set(re.findall(r"<text [^>]*><!\[CDATA\[.*?\]\]> \[(\d+)\]", svg_text))
+    user = [pid for pid, ppid in seen.items() if pid != 2 and ppid != 2]
+    return len(seen), len(user), len(shown)
+
+
+check_initrd("tools")
+check_initrd("dracut")
+
+normal_events = {}
+for n, (label, flavour) in enumerate((("initramfs-tools", "tools"), ("dracut", "dracut")), start=1):
+    out, state = boot(label, flavour)
+    ev = check_boot(label, out, state, n)
+    if ev is not None:
+        normal_events[label] = ev
+
+# (viii) systemd-bootchart in the same image, on the same disk.
+out, state = boot("bootchart", "tools", "init=/lib/systemd/systemd-bootchart")
+svgs = sorted(f for f in os.listdir(os.path.join(out, "bootlog-test")) if f.endswith(".svg")) \
+    if os.path.isdir(os.path.join(out, "bootlog-test")) else []
+svg = read(os.path.join(out, "bootlog-test", svgs[-1])) if svgs else ""
+bc_all, bc_user, bc_shown = bootchart_processes(svg)
+samples = re.search(r'hz="([\d.]+)" n="(\d+)"', svg)
+ours_normal = distinct_processes(normal_events.get("initramfs-tools", []))
+boot_id = state.get("boot_id", "")
+bc_dir = os.path.join(out, "bootlog")
+bc_rec = [f for f in (os.listdir(bc_dir) if os.path.isdir(bc_dir) else []) if boot_id and boot_id in f.replace("-", "")]
+ev, _ = export(os.path.join(bc_dir, bc_rec[0])) if bc_rec else (None, "")
+ours_bc = distinct_processes(ev or [])
+window = (f"{int(samples.group(2)) / float(samples.group(1)):.1f} s of samples at {float(samples.group(1)):.0f} Hz"
+          if samples else "unknown sampling")
+comparison = (
+    f"systemd-bootchart, default config ({svgs[-1] if svgs else 'no SVG'}; {window}, from the switch to the "
+    f"real root):\n"
+    f"  {bc_all} distinct processes sampled ({bc_user} userspace, the rest kernel threads); "
+    f"{bc_shown} drawn after its filter\n"
+    f"bootlogd, the same boot (initramfs to StartupFinished): {ours_bc[0]} distinct processes "
+    f"({ours_bc[1]} userspace)\n"
+    f"bootlogd, a normal boot (initramfs-tools, no bootchart): {ours_normal[0]} distinct processes "
+    f"({ours_normal[1]} userspace)\n")
+with open(os.path.join(OUT, "bootchart-comparison.txt"), "w") as f:
+    f.write(comparison)
+diag(comparison)
+tap.ok(bc_all > 0 and ours_normal[0] > 0 and ours_bc[0] > 0,
+       "(viii) systemd-bootchart's and bootlogd's distinct processes both counted", f"svgs: {svgs}")
+
+if os.environ.get("BOOTLOG_VM_KEEP_DISK") != "1":
+    os.unlink(disk)
+diag(f"VM suite total: {time.monotonic() - t_suite:.0f} s (image {build_s:.0f} s)")
+tap.done()
