@@ -983,7 +983,8 @@ static _Noreturn void run_as_init(struct context *c, char *argv[])
         struct statfs sfs;
         struct stat root_st, run_st;
 
-        if (c->settings.enable) {
+        /* An initramfs may have started a recorder already: then there is nothing to start. */
+        if (c->settings.enable && running_recorder(DEFAULT_PID_FILE) == 0) {
                 int fds[2];
                 pid_t pid;
 
