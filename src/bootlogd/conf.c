@@ -283,6 +283,8 @@ int settings_load_cmdline(struct settings *s, const char *cmdline)
                         r = apply(s, "Tail", eq + 1);
                 else if (streq(w, "bootlog.init"))
                         r = apply(s, "Init", eq + 1);
+                else if (streq(w, "bootlog.initramfs"))
+                        ; /* read by the initramfs hooks */
                 else
                         log_warning("Unknown kernel command line option %s=, ignoring.", w);
                 if (r == -ENOMEM)

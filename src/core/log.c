@@ -41,7 +41,8 @@ int log_internal(enum log_level level, int error, const char *format, ...)
 
         /* One write per line: stderr may be /dev/kmsg (a daemon in early boot), where each write is a
          * record. */
-        n = snprintf(buf, sizeof(buf), "%s: ", program_name);
+        /* The journal names the program itself: a prefix would show it twice there. */
+        n = getenv("JOURNAL_STREAM") ? 0 : snprintf(buf, sizeof(buf), "%s: ", program_name);
         /* %m in our format strings refers to the error passed in, not to errno. */
         errno = error;
         va_start(ap, format);

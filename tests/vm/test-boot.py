@@ -4,11 +4,15 @@
 
 Builds (cached, build-image.sh) a Debian 12 image with the project installed
 and two initrds made by the project's own hooks, then boots one machine's
-disk three times under qemu's software emulation (boot.sh):
+disk four times under qemu's software emulation (boot.sh):
 
   1. with the initramfs-tools initrd,
   2. with the dracut initrd (the disk now holds two recorded boots),
-  3. with the initramfs-tools initrd and init=systemd-bootchart, to compare
+  3. init= mode: the initramfs-tools initrd with bootlog.initramfs=0 (its
+     hook does not start bootlogd) and init=/usr/lib/bootlog/init, so the
+     recorder is started by bootlogd running as PID 1 in the real root,
+     which then executes the real init,
+  4. with the initramfs-tools initrd and init=systemd-bootchart, to compare
      what systemd-bootchart saw with what bootlogd recorded.
 
 In each boot a guest unit replays the seed's story (rc 2: a daemon through a
@@ -32,6 +36,16 @@ reads the recordings out of the disk and asserts, with the project's
          /var/log/bootlog.
   (viii) systemd-bootchart's and bootlogd's distinct process counts (written
          to OUTDIR/bootchart-comparison.txt).
+
+For the init= mode boot, (ii) and (iii) become:
+
+  (ii)   PID 1's history: no initramfs /init (its recorder did not run), the
+         init-mode program /usr/lib/bootlog/init, then an exec of the real
+         init; the recorder (the START record's recorder_pid) is a process
+         named bootlogd whose parent is PID 1; one tree rooted at PID 1;
+  (iii)  the gap around PID 1's exec of the real init is below GAP_BOUND_S;
+  (ix)   the real root's bootlogd.service was skipped by its ExecCondition=
+         (Result=exec-condition, not failed), because a recorder runs.
 
 Needs root, qemu-system-x86_64, debootstrap, zstd, e2fsprogs and Debian's
 mirror (the first time). Skips (exit 77) without them unless CI is set, when
@@ -75,6 +89,9 @@ GAP_BOUND_S = 2.0
 LOST_WINDOW_S = 5.0
 SUMMARY_MESSAGE_ID = "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
 REAL_INITS = ("/sbin/init", "/lib/systemd/systemd", "/usr/lib/systemd/systemd", "/usr/sbin/init")
+# init= mode: the kernel command line of that boot, and the program it names.
+INIT_MODE = "/usr/lib/bootlog/init"
+INIT_MODE_ARGS = (f"init={INIT_MODE}", "bootlog.initramfs=0")
 INITRAMFS_WORK = re.compile(r"udevadm|modprobe|systemd-udevd|/scripts/|run-init|switch_root|dracut|"
                             r"systemd-fsck|/bin/mount|kmod|plymouth|systemd-journald")
 
@@ -246,6 +263,12 @@ def check_initrd(flavour):
     tap.ok(bool(hit), f"{flavour}: the {flavour} initrd holds bootlogd (the project's hook/module ran)",
            "\n".join(line for line in read(os.path.join(image, "build-info.txt")).splitlines()
                      if line.startswith("note")))
+    if flavour == "dracut":
+        # The systemd initrd's bootlog.initramfs=0 switch: a drop-in there only.
+        dropin = [line for line in lst.splitlines() if line.endswith("bootlogd.service.d/initramfs.conf")]
+        tap.ok(bool(dropin), "dracut: the initrd holds bootlogd.service.d/initramfs.conf "
+               "(bootlog.initramfs=0 skips the initrd's recorder)",
+               "\n".join(line for line in lst.splitlines() if "bootlog" in line))
 
 
 def pid1_history(events):
@@ -295,8 +318,89 @@ def distinct_processes(events):
     return len(procs), sum(1 for kernel in procs.values() if not kernel)
 
 
-def check_boot(label, out, state, nboots):
-    """Assertions (i) to (vii) on one boot's evidence. Returns the events."""
+def is_init_mode(e):
+    argv = e.get("argv") or []
+    return (argv[:1] == [INIT_MODE]) or (e.get("exe") or "") == INIT_MODE
+
+
+def init_mode_exec(events):
+    """init= mode: PID 1's exec of the real init after the init-mode program."""
+    hist = pid1_history(events)
+    first = next((i for i, e in enumerate(hist) if is_init_mode(e)), None)
+    if first is None:
+        return None
+    for e in hist[first + 1:]:
+        argv = e.get("argv") or []
+        if e["type"] == "exec" and argv and argv[0] in REAL_INITS:
+            return e
+    return None
+
+
+def check_pid1_init_mode(label, events, execs):
+    """(ii) for the init= mode boot. Returns PID 1's exec of the real init."""
+    hist = pid1_history(events)
+    sw = init_mode_exec(events)
+    tap.ok(sw is not None and not any(is_initrd_init(e) for e in hist),
+           f"{label}: (ii) PID 1's exec history: {INIT_MODE}, then the real init (no initramfs /init: its "
+           f"recorder did not run)",
+           "\n".join(f"{e['type']} {e.get('argv')} exe={e.get('exe')}" for e in hist) or "no PID 1 records")
+    starts = [e for e in events if e["type"] == "start"]
+    rpid = starts[0].get("recorder_pid") if starts else None
+    snap = [e for e in events if e["type"] == "snapshot" and e.get("pid") == rpid]
+    diag(f"{label}: START: {json.dumps(starts[0]) if starts else 'none'}")
+    for e in snap:
+        diag(f"{label}: the recorder at the start: {json.dumps(e)}")
+    tap.ok(rpid is not None and len(snap) == 1 and snap[0].get("ppid") == 1 and snap[0].get("comm") == "bootlogd",
+           f"{label}: (ii) the recorder (START recorder_pid {rpid}) is a process named bootlogd whose parent "
+           f"is PID 1 (the init-mode child)",
+           json.dumps(snap) if snap else "no snapshot of the recorder")
+    bootlogd_execs = [e for e in events if e["type"] == "exec" and e.get("pid") != 1 and
+                      ("bootlogd" in (e.get("exe") or "") or any("bootlogd" in a for a in (e.get("argv") or [])[:1]))]
+    bootlogd_snaps = [e for e in events if e["type"] == "snapshot" and e.get("comm") == "bootlogd"]
+    tap.ok(len(bootlogd_snaps) == 1 and [e["pid"] for e in bootlogd_snaps] == [rpid],
+           f"{label}: (ii) no other bootlogd from the initramfs (the only bootlogd at the start is the recorder)",
+           "\n".join(json.dumps(e) for e in bootlogd_snaps))
+    diag(f"{label}: later bootlogd execs (the real root's ExecCondition= check): " +
+         "; ".join(f"{e['pid']} {argv_str(e)} unit={e.get('unit')}" for e in bootlogd_execs))
+    if sw is not None:
+        after = [e for e in execs if e["ts_ns"] > sw["ts_ns"]]
+        seed_rc = [e for e in after if "etc/init.d/rc 2" in argv_str(e)]
+        tap.ok(len(seed_rc) == 1, f"{label}: (ii) processes of the real root (the seed story's rc 2 among them) "
+               f"after PID 1's exec of the real init ({len(after)} execs)",
+               "\n".join(argv_str(e) for e in after[:40]))
+        forks = forker_map(events)
+        orphans = [e for e in seed_rc if not reaches_pid1(forks, e["pid"])]
+        tap.ok(seed_rc and not orphans, f"{label}: (ii) the seed story's processes descend from PID 1 by fork",
+               "\n".join(f"{e['pid']} {argv_str(e)}" for e in orphans))
+    else:
+        for what in ("processes of the real root after PID 1's exec of the real init",
+                     "the seed story's processes descend from PID 1 by fork"):
+            tap.ok(False, f"{label}: (ii) {what}", f"no PID 1 exec of the real init after {INIT_MODE}")
+    return sw
+
+
+def check_unit_skipped(label, out, rpid):
+    """(ix) init= mode: the real root's bootlogd.service saw the running
+    recorder (ExecCondition=) and was skipped, not failed."""
+    svc = kv(os.path.join(out, "bootlog-test", "bootlogd-service.txt"))
+    diag(f"{label}: bootlogd.service: {svc}")
+    tap.ok(svc.get("Result") == "exec-condition" and svc.get("ActiveState") == "inactive"
+           and svc.get("IsFailed") != "failed",
+           f"{label}: (ix) the real root's bootlogd.service was skipped by its ExecCondition= "
+           f"(Result=exec-condition, inactive, not failed)", json.dumps(svc))
+    jtxt = read(os.path.join(out, "bootlog-test", "journal.txt"))
+    skipped = [line for line in jtxt.splitlines() if "bootlogd.service: Skipped due to 'exec-condition'" in line]
+    running = [line for line in jtxt.splitlines() if f"bootlogd (pid {rpid}) is already recording this boot" in line]
+    for line in skipped + running:
+        diag(f"{label}: journal: {line}")
+    tap.ok(bool(skipped) and bool(running),
+           f"{label}: (ix) the journal says bootlogd.service was skipped because bootlogd (pid {rpid}) records",
+           "\n".join(line for line in jtxt.splitlines() if "bootlog" in line)[-3000:])
+
+
+def check_boot(label, out, state, nboots, init_mode=False):
+    """Assertions (i) to (vii) on one boot's evidence (with init_mode, the
+    init= mode variants of (ii) and (iii), and (ix)). Returns the events."""
     boot_id = state.get("boot_id", "")
     recdir = os.path.join(out, "bootlog")
     files = sorted(os.listdir(recdir)) if os.path.isdir(recdir) else []
@@ -320,12 +424,15 @@ def check_boot(label, out, state, nboots):
     hist = pid1_history(events)
     diag(f"{label}: PID 1 exec history: " +
          " -> ".join(f"{e['type']} {argv_str(e)} @{e['ts_ns'] / 1e9:.3f}s" for e in hist))
-    sw = switch_exec(events)
-    tap.ok(sw is not None and any(is_initrd_init(e) for e in hist),
-           f"{label}: (ii) PID 1's exec history: the initramfs's /init, then the real root's init",
-           "\n".join(f"{e['type']} {e.get('argv')} exe={e.get('exe')}" for e in hist) or "no PID 1 records")
     execs = [e for e in events if e["type"] == "exec" and e.get("pid") != 1]
-    if sw is not None:
+    if init_mode:
+        sw = check_pid1_init_mode(label, events, execs)
+    else:
+        sw = switch_exec(events)
+        tap.ok(sw is not None and any(is_initrd_init(e) for e in hist),
+               f"{label}: (ii) PID 1's exec history: the initramfs's /init, then the real root's init",
+               "\n".join(f"{e['type']} {e.get('argv')} exe={e.get('exe')}" for e in hist) or "no PID 1 records")
+    if not init_mode and sw is not None:
         t_sw = sw["ts_ns"]
         before = [e for e in execs if e["ts_ns"] < t_sw]
         after = [e for e in execs if e["ts_ns"] > t_sw]
@@ -346,7 +453,7 @@ def check_boot(label, out, state, nboots):
         tap.ok(initramfs_work and seed_rc and not orphans,
                f"{label}: (ii) initramfs and real-root processes both descend from PID 1 by fork",
                "\n".join(f"{e['pid']} {argv_str(e)}" for e in orphans))
-    else:
+    elif not init_mode:
         for what in ("processes of the initramfs before PID 1's real-root exec",
                      "processes of the real root after it",
                      "initramfs and real-root processes both descend from PID 1 by fork"):
@@ -363,7 +470,10 @@ def check_boot(label, out, state, nboots):
            p.stderr + "roots:\n" + "\n".join(line for line in lines if line.split()[:1] in ([r] for r in roots)
                                               and not line.startswith(("1 ", "2 "))))
 
-    # (iii) The gap across switch_root.
+    # (iii) The gap across switch_root (init= mode: across PID 1's exec of the
+    # real init, where the init-mode program hands over).
+    what = "PID 1's exec of the real init" if init_mode else "PID 1's real-root exec"
+    gap_name = "init= hand-over gap" if init_mode else "switch_root gap"
     if sw is not None:
         t_sw = sw["ts_ns"]
         timed = sorted(e["ts_ns"] for e in events if e.get("ts_ns") and e is not sw and e["type"] != "end")
@@ -375,17 +485,17 @@ def check_boot(label, out, state, nboots):
         widest = max((b - a for a, b in zip(window, window[1:])), default=0) / 1e9
         gap = (nxt - prev) / 1e9 if prev is not None and nxt is not None else None
         gap_s = f"{gap:.3f} s" if gap is not None else "unmeasurable"
-        diag(f"{label}: switch_root gap: {gap_s} between the last event before PID 1's real-root exec "
+        diag(f"{label}: {gap_name}: {gap_s} between the last event before {what} "
              f"(@{t_sw / 1e9:.3f} s) and the first after; widest gap within ±{LOST_WINDOW_S:.0f} s: "
              f"{widest:.3f} s; lost records: {len(lost)} in the file "
              f"({sum(e.get('count', 0) for e in lost)} events), {len(near)} within ±{LOST_WINDOW_S:.0f} s")
         for e in near:
             diag(f"{label}:   lost near the switch: {json.dumps(e)}")
         tap.ok(gap is not None and gap < GAP_BOUND_S,
-               f"{label}: (iii) the switch_root gap ({gap_s}) is below {GAP_BOUND_S} s")
+               f"{label}: (iii) the {gap_name} ({gap_s}) is below {GAP_BOUND_S} s")
     else:
-        tap.ok(False, f"{label}: (iii) the switch_root gap is below {GAP_BOUND_S} s",
-               "no PID 1 exec into the real root was recorded")
+        tap.ok(False, f"{label}: (iii) the {gap_name} is below {GAP_BOUND_S} s",
+               f"no {what} was recorded")
 
     # (iv) who ran sendmail, up to the seed-story unit's process.
     p = bootlog("why", "--file", rec, "sendmail")
@@ -448,6 +558,11 @@ def check_boot(label, out, state, nboots):
         tap.ok(p.returncode == 0 and p.stdout == prev_tree and prev_tree,
                f"{label}: (vii) bootlog tree -b -1 shows the previous boot ({prev_label})",
                p.stderr + p.stdout[:2000])
+
+    # (ix) init= mode: the real root's unit stood aside.
+    if init_mode:
+        starts = [e for e in events if e["type"] == "start"]
+        check_unit_skipped(label, out, starts[0].get("recorder_pid") if starts else None)
     return events
 
 
@@ -471,6 +586,10 @@ for n, (label, flavour) in enumerate((("initramfs-tools", "tools"), ("dracut", "
     ev = check_boot(label, out, state, n)
     if ev is not None:
         normal_events[label] = ev
+
+# init= mode, without the initramfs's recorder: the third recorded boot.
+out, state = boot("init-mode", "tools", *INIT_MODE_ARGS)
+check_boot("init-mode", out, state, 3, init_mode=True)
 
 # (viii) systemd-bootchart in the same image, on the same disk.
 out, state = boot("bootchart", "tools", "init=/lib/systemd/systemd-bootchart")

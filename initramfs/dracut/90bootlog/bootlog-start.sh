@@ -5,8 +5,21 @@
 # before anything else runs (udev included). Sourced by dracut's init, so it
 # never exits and never fails: without a recorder, boot goes on.
 # (With systemd in the initrd, bootlogd.service does this instead.)
+#
+# Not with bootlog.enable=0 (no recording this boot) or bootlog.initramfs=0
+# (the real root starts the recorder: bootlogd.service, or
+# init=/usr/lib/bootlog/init); 0, no, off and false all count.
 
-if getargbool 1 bootlog.enable; then
+# True if the kernel command line sets $1 to 0, no, off or false (dracut's
+# getargbool does not know "false").
+_bootlog_off() {
+    case "$(getarg "$1")" in
+        0 | no | off | false) return 0 ;;
+    esac
+    return 1
+}
+
+if ! _bootlog_off bootlog.enable && ! _bootlog_off bootlog.initramfs; then
     [ -d /run/bootlog ] || mkdir -m 0750 /run/bootlog
     # --daemon returns once the recorder records (or failed). Its output goes
     # to the kernel log: the console pipe of dracut's init is gone after
@@ -24,3 +37,4 @@ if getargbool 1 bootlog.enable; then
     esac
     unset _bootlog_rc
 fi
+unset -f _bootlog_off

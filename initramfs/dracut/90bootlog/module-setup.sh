@@ -65,7 +65,7 @@ bootlog_group() {
 
 # called by dracut
 install() {
-    local _f _group _target
+    local _f _group _target _v
 
     inst_binary "$bootlogd" || return 1
     while read -r _f; do
@@ -87,6 +87,18 @@ install() {
         for _target in sysinit.target initrd-switch-root.target; do
             "${SYSTEMCTL:-systemctl}" -q --root "$initdir" add-wants "$_target" bootlogd.service || return 1
         done
+        # bootlog.initramfs=0 (or no, off, false): not in the initrd; the
+        # real root's bootlogd.service (or init=/usr/lib/bootlog/init) starts
+        # the recorder instead. A drop-in in the initrd only: the real root's
+        # unit has no such condition. (Conditions are ANDed.)
+        mkdir -p "$initdir$systemdsystemunitdir/bootlogd.service.d" || return 1
+        {
+            echo "# Installed by dracut's bootlog module (90bootlog): in the initrd only."
+            echo "[Unit]"
+            for _v in 0 no off false; do
+                echo "ConditionKernelCommandLine=!bootlog.initramfs=$_v"
+            done
+        } > "$initdir$systemdsystemunitdir/bootlogd.service.d/initramfs.conf" || return 1
     else
         inst_hook cmdline 00 "$moddir/bootlog-start.sh"
     fi
