@@ -11,8 +11,10 @@ packages=(
         # the VM boot test (tests/vm): qemu (TCG), the image's root and disk
         qemu-system-x86 debootstrap e2fsprogs zstd
         # tests/lint: systemd-analyze and systemd-tmpfiles, man (verify's
-        # Documentation= check), shellcheck
-        systemd man-db shellcheck
+        # Documentation= check), shellcheck; tests/golden: bash-completion
+        systemd man-db shellcheck bash-completion
+        # tests/integration/test-plot.py: rsvg-convert renders the SVG
+        librsvg2-bin
 )
 
 missing=()

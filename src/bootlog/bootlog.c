@@ -22,8 +22,11 @@ static const struct verb verbs[] = {
         { "tree", verb_tree, "Show the recorded processes as a tree" },
         { "why", verb_why, "Show who started the processes matching a pattern" },
         { "events", verb_events, "List events in order, like forkstat" },
+        { "stats", verb_stats, "Sum up a recording: top commands, failures, lost events, units" },
+        { "diff", verb_diff, "Compare two recordings: which commands are new, gone or changed" },
         { "export", verb_export, "Export events as JSON (one object per line)" },
         { "verify", verb_verify, "Check a recording for damage" },
+        { "plot", verb_plot, "Draw the processes as an SVG timeline" },
         { "boots", verb_boots, "List the recorded boots" },
         { "stop", verb_stop, "Stop the running recorder and wait for it to finish" },
 };

@@ -26,8 +26,11 @@ int verb_why(int argc, char *argv[]);
 int verb_events(int argc, char *argv[]);
 int verb_export(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
+int verb_plot(int argc, char *argv[]);
 int verb_boots(int argc, char *argv[]);
 int verb_stop(int argc, char *argv[]);
+int verb_stats(int argc, char *argv[]);
+int verb_diff(int argc, char *argv[]);
 
 /* A recording loaded for a view. */
 struct recording {

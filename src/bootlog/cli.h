@@ -4,7 +4,8 @@
 /*
  * Helpers private to the reading verbs (tree, why, events, export, verify),
  * implemented in util.c beside the shared ones declared in bootlog.h: option
- * errors, tree glyphs, and labels for recorded program images. Every label
+ * errors, tree glyphs, --since/--until times, and labels for recorded
+ * program images (cut to a width by cut_chars()). Every label
  * is escaped with bl_escape(): recorded strings are chosen by whoever ran the
  * process and may hold terminal escape sequences.
  */
@@ -27,10 +28,51 @@ struct glyphs {
         const char *rail;       /* "│" an ancestry chain going on past a line that is not a link */
         const char *exec;       /* "↳" a further exec of the same process */
         const char *ellipsis;   /* "…" a cut command line */
+        const char *times;      /* "×" before the count of identical processes shown as one line */
+        const char *warning;    /* "⚠" before a line about lost events */
 };
 
 /* Sets the locale from the environment (once) and returns the glyphs matching its codeset. */
 const struct glyphs *glyphs_get(void);
+
+/*
+ * A --since or --until value, parsed before the recording is open and
+ * resolved against it afterwards:
+ *
+ *   - an offset from the start of the recording: "5", "5.5" (seconds), "+2s",
+ *     "-0.5s", "1500ms", "2m30s", "1h"; units ns, us, ms, s, m (or min), h;
+ *   - a wall-clock time, "HH:MM[:SS[.frac]]" or "YYYY-MM-DD HH:MM[:SS[.frac]]"
+ *     (a "T" between date and time is taken too), in local time or UTC. A
+ *     time without a date is on the day of the recording's start, or the
+ *     next day if it would be more than 12 hours before the start.
+ */
+struct time_bound {
+        bool set;
+        bool wallclock;
+        int64_t offset_ns; /* an offset */
+        bool has_date;     /* wall clock: */
+        int year, month, day, hour, minute, second;
+        uint32_t nsec;
+};
+
+/* Parses s into *ret; -EINVAL if it is neither form. */
+int time_bound_parse(const char *s, struct time_bound *ret);
+
+/*
+ * b as a CLOCK_MONOTONIC time of rec's clock (signed: it may lie before the
+ * clock's zero). utc: wall-clock values are UTC, else local time. Unset:
+ * INT64_MIN, or INT64_MAX with upper set. -EINVAL if the wall-clock time
+ * does not exist or the recording has no clock reference.
+ */
+int time_bound_resolve(const struct time_bound *b, const struct recording *rec, bool utc, bool upper,
+                       int64_t *ret);
+
+/* Help lines for --since/--until (options column 24 characters wide). */
+#define TIME_BOUND_HELP                                                                                     \
+        "  -S, --since TIME      only what happened (or ran) at or after TIME: an offset\n"                 \
+        "                        from the start of the recording (5.5, +2s, 300ms) or\n"                    \
+        "                        a wall-clock time (HH:MM:SS, 'YYYY-MM-DD HH:MM:SS')\n"                     \
+        "  -U, --until TIME      only what happened (or ran) at or before TIME\n"
 
 /*
  * Reports what getopt_long() complained about (c is '?' or ':', the optstring
@@ -70,10 +112,19 @@ char *process_first_label(const struct bl_process *p, size_t max_chars);
 /* Number of characters (UTF-8 code points) in s. */
 size_t utf8_chars(const char *s);
 
+/*
+ * Cuts the (valid UTF-8, escaped) string s to max_chars characters, the
+ * ellipsis glyph that ends a cut string included; 0: no cut. Never inside a
+ * bl_escape() escape ("\xff" stays whole or goes). Takes s over; the result
+ * is s or a new string, NULL on ENOMEM.
+ */
+char *cut_chars(char *s, size_t max_chars);
+
 /* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
 pid_t process_reparented_to(const struct bl_process *p);
 
-/* If the model counted lost events, prints a warning line saying what that means for the view (stdout). */
+/* If the model counted lost events, prints a warning line saying what that means for the view (stdout),
+ * in yellow if colour is on. */
 void print_lost_warning(const struct recording *rec);
 
 /* Flushes stdout; logs and returns a negative errno if output could not be written. */

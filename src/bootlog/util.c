@@ -12,9 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <limits.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -24,6 +22,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "log.h"
+#include "output.h"
 
 int recording_open(const char *path, bool build_model, struct recording *ret)
 {
@@ -273,6 +272,195 @@ int parse_pid(const char *s, pid_t *ret)
         return 0;
 }
 
+/* Reads 1 to max_digits decimal digits at *p into *ret; false if there are none. */
+static bool parse_digits(const char **p, int max_digits, int *ret)
+{
+        int v = 0, n = 0;
+
+        while (n < max_digits && **p >= '0' && **p <= '9') {
+                v = v * 10 + (**p - '0');
+                (*p)++;
+                n++;
+        }
+        if (n == 0)
+                return false;
+        *ret = v;
+        return true;
+}
+
+/* ".123456789" (any number of digits, nanoseconds kept) at *p, if there; false for a dot without digits. */
+static bool parse_fraction(const char **p, uint32_t *ret)
+{
+        uint32_t ns = 0, scale = 100000000;
+
+        *ret = 0;
+        if (**p != '.')
+                return true;
+        (*p)++;
+        if (!(**p >= '0' && **p <= '9'))
+                return false;
+        for (; **p >= '0' && **p <= '9'; (*p)++) {
+                ns += (uint32_t)(**p - '0') * scale;
+                scale /= 10;
+        }
+        *ret = ns;
+        return true;
+}
+
+static int parse_wallclock(const char *s, struct time_bound *b)
+{
+        const char *p = s;
+        int v;
+
+        /* "YYYY-MM-DD " first if the string has a date. */
+        if (strchr(s, '-')) {
+                if (!parse_digits(&p, 4, &b->year) || *p++ != '-' || !parse_digits(&p, 2, &b->month) ||
+                    *p++ != '-' || !parse_digits(&p, 2, &b->day) || (*p != ' ' && *p != 'T'))
+                        return -EINVAL;
+                p++;
+                if (b->month < 1 || b->month > 12 || b->day < 1 || b->day > 31)
+                        return -EINVAL;
+                b->has_date = true;
+        }
+        if (!parse_digits(&p, 2, &b->hour) || *p++ != ':' || !parse_digits(&p, 2, &b->minute))
+                return -EINVAL;
+        if (*p == ':') {
+                p++;
+                if (!parse_digits(&p, 2, &v))
+                        return -EINVAL;
+                b->second = v;
+                if (!parse_fraction(&p, &b->nsec))
+                        return -EINVAL;
+        }
+        if (*p || b->hour > 23 || b->minute > 59 || b->second > 60)
+                return -EINVAL;
+        b->wallclock = true;
+        return 0;
+}
+
+static int parse_offset(const char *s, int64_t *ret)
+{
+        static const struct {
+                const char *suffix;
+                uint64_t ns;
+        } units[] = {
+                /* Longest first: "ms" is not "m" followed by "s". */
+                { "min", 60 * NSEC_PER_SEC }, { "sec", NSEC_PER_SEC },      { "ns", 1 },
+                { "us", NSEC_PER_USEC },      { "ms", NSEC_PER_MSEC },      { "s", NSEC_PER_SEC },
+                { "m", 60 * NSEC_PER_SEC },   { "h", 3600 * NSEC_PER_SEC },
+        };
+        const char *p = s;
+        bool negative = false;
+        uint64_t total = 0;
+
+        if (*p == '+' || *p == '-')
+                negative = *p++ == '-';
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                uint64_t whole = 0, frac_ns = 0, unit = 0, frac_scale = NSEC_PER_SEC;
+                const char *start = p;
+                size_t i;
+
+                for (; *p >= '0' && *p <= '9'; p++) {
+                        if (whole > UINT64_C(1) << 40)
+                                return -ERANGE;
+                        whole = whole * 10 + (uint64_t)(*p - '0');
+                }
+                /* The fraction as a part of NSEC_PER_SEC, scaled by the unit below. */
+                if (*p == '.') {
+                        p++;
+                        for (; *p >= '0' && *p <= '9'; p++) {
+                                frac_scale /= 10;
+                                frac_ns += (uint64_t)(*p - '0') * frac_scale;
+                        }
+                }
+                if (p == start || (p == start + 1 && *start == '.'))
+                        return -EINVAL;
+                for (i = 0; i < ELEMENTSOF(units); i++)
+                        if (strncmp(p, units[i].suffix, strlen(units[i].suffix)) == 0) {
+                                unit = units[i].ns;
+                                p += strlen(units[i].suffix);
+                                break;
+                        }
+                if (i == ELEMENTSOF(units)) {
+                        /* A bare number is seconds, and only as the last part. */
+                        if (*p)
+                                return -EINVAL;
+                        unit = NSEC_PER_SEC;
+                }
+                if (whole > (UINT64_C(1) << 62) / unit)
+                        return -ERANGE;
+                /* frac_ns is the fraction in billionths: of the unit, not of a second. */
+                total += whole * unit + (unit >= NSEC_PER_SEC ? frac_ns * (unit / NSEC_PER_SEC)
+                                                              : frac_ns * unit / NSEC_PER_SEC);
+                if (total > UINT64_C(1) << 62)
+                        return -ERANGE;
+        }
+        *ret = negative ? -(int64_t)total : (int64_t)total;
+        return 0;
+}
+
+int time_bound_parse(const char *s, struct time_bound *ret)
+{
+        struct time_bound b = { .set = true };
+        int r;
+
+        if (strchr(s, ':'))
+                r = parse_wallclock(s, &b);
+        else
+                r = parse_offset(s, &b.offset_ns);
+        if (r < 0)
+                return -EINVAL;
+        *ret = b;
+        return 0;
+}
+
+int time_bound_resolve(const struct time_bound *b, const struct recording *rec, bool utc, bool upper,
+                       int64_t *ret)
+{
+        uint64_t start_rt;
+        int64_t rt;
+        struct tm tm = {};
+        time_t sec;
+
+        if (!b->set) {
+                *ret = upper ? INT64_MAX : INT64_MIN;
+                return 0;
+        }
+        if (!b->wallclock) {
+                *ret = (int64_t)rec->start_ns + b->offset_ns;
+                return 0;
+        }
+        if (rec->info.ref_realtime_ns == 0)
+                return -EINVAL;
+
+        start_rt = bl_file_info_realtime(&rec->info, rec->start_ns);
+        if (b->has_date) {
+                tm.tm_year = b->year - 1900;
+                tm.tm_mon = b->month - 1;
+                tm.tm_mday = b->day;
+        } else {
+                time_t s0 = (time_t)(start_rt / NSEC_PER_SEC);
+
+                if (!(utc ? gmtime_r(&s0, &tm) : localtime_r(&s0, &tm)))
+                        return -EINVAL;
+        }
+        tm.tm_hour = b->hour;
+        tm.tm_min = b->minute;
+        tm.tm_sec = b->second;
+        tm.tm_isdst = -1;
+        sec = utc ? timegm(&tm) : mktime(&tm);
+        if (sec == (time_t)-1)
+                return -EINVAL;
+        rt = (int64_t)sec * (int64_t)NSEC_PER_SEC + b->nsec;
+        if (!b->has_date && rt < (int64_t)start_rt - 12 * 3600 * (int64_t)NSEC_PER_SEC)
+                rt += 24 * 3600 * (int64_t)NSEC_PER_SEC;
+        /* The header's clock pair turns wall-clock time into the recording's CLOCK_MONOTONIC. */
+        *ret = (int64_t)rec->info.ref_monotonic_ns + (rt - (int64_t)rec->info.ref_realtime_ns);
+        return 0;
+}
+
 const struct glyphs *glyphs_get(void)
 {
         static const struct glyphs utf8 = {
@@ -285,6 +473,8 @@ const struct glyphs *glyphs_get(void)
                 .rail = "│",
                 .exec = "↳",
                 .ellipsis = "…",
+                .times = "×",
+                .warning = "⚠",
         };
         static const struct glyphs ascii = {
                 .branch = "|- ",
@@ -296,14 +486,11 @@ const struct glyphs *glyphs_get(void)
                 .rail = "|",
                 .exec = "->",
                 .ellipsis = "...",
+                .times = "x",
+                .warning = "!",
         };
-        static const struct glyphs *cached;
 
-        if (!cached) {
-                setlocale(LC_ALL, "");
-                cached = streq(nl_langinfo(CODESET), "UTF-8") ? &utf8 : &ascii;
-        }
-        return cached;
+        return output_is_utf8() ? &utf8 : &ascii;
 }
 
 size_t utf8_chars(const char *s)
@@ -316,20 +503,30 @@ size_t utf8_chars(const char *s)
         return n;
 }
 
-/* Cuts the (valid UTF-8, escaped) string s after max_chars characters, marking the cut. Takes s over. */
-static char *cut_chars(char *s, size_t max_chars)
+char *cut_chars(char *s, size_t max_chars)
 {
         const char *ellipsis = glyphs_get()->ellipsis;
-        size_t n = 0;
+        size_t e = utf8_chars(ellipsis), keep, n = 0;
         char *p, *r;
 
-        if (!s || max_chars == 0)
+        if (!s || max_chars == 0 || utf8_chars(s) <= max_chars)
                 return s;
-        for (p = s; *p; p++)
-                if (((unsigned char)*p & 0xc0) != 0x80 && n++ == max_chars)
+        /* The ellipsis counts in max_chars: a cut line fits the width it was cut for. */
+        keep = max_chars > e ? max_chars - e : 1;
+        /* By whole characters and whole escapes: "\xf…" would read as something it is not. */
+        for (p = s; *p;) {
+                size_t chars = 1, bytes = 1;
+
+                if (*p == '\\' && p[1])
+                        chars = bytes = p[1] == 'x' && p[2] && p[3] ? 4 : 2;
+                else
+                        while ((p[bytes] & 0xc0) == 0x80)
+                                bytes++;
+                if (n + chars > keep)
                         break;
-        if (!*p)
-                return s;
+                n += chars;
+                p += bytes;
+        }
         r = malloc((size_t)(p - s) + strlen(ellipsis) + 1);
         if (r)
                 stpcpy(mempcpy(r, s, (size_t)(p - s)), ellipsis);
@@ -452,11 +649,13 @@ void print_lost_warning(const struct recording *rec)
         bl_model_get_stats(rec->model, &stats);
         if (stats.lost == 0 && stats.overflows == 0)
                 return;
-        printf("warning: events were lost while recording (%" PRIu64 " counted", stats.lost);
+        printf("%swarning: events were lost while recording (%" PRIu64 " counted", ansi(ANSI_YELLOW),
+               stats.lost);
         if (stats.overflows > 0)
                 printf(", %" PRIu64 " overflow%s of unknown size", stats.overflows,
                        stats.overflows == 1 ? "" : "s");
-        printf("): processes may be missing, or shown without their parent, an exec or their exit\n");
+        printf("): processes may be missing, or shown without their parent, an exec or their exit%s\n",
+               ansi(ANSI_RESET));
 }
 
 int flush_stdout(void)

@@ -10,21 +10,51 @@
  *       ├ forked by  1425   +0.533s  (fork of: sudo /usr/local/sbin/foo-script)
  *       ├ forked by  1419   +0.512s  sudo /usr/local/sbin/foo-script
  *       ├ forked by  1418   +0.401s  ruby /usr/bin/foo -c /etc/foo.conf
- *       └ forked by     1  -12.300s  /sbin/init
+ *       └ forked by     1  -12.300s  /sbin/init  [init.scope]
+ *
+ * Each ancestor shows its systemd unit, as /proc told it at its exec, in
+ * brackets when known. PATTERN is a shell glob, or with --regex a POSIX
+ * extended regular expression (unanchored, as grep -E takes it).
  */
 #include <fnmatch.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <regex.h>
 
 #include "bootlog.h"
 #include "cli.h"
+#include "escape.h"
 #include "log.h"
+#include "output.h"
+#include "report.h"
 
 static struct selection arg_selection;
 static const char *arg_pattern;
 static bool arg_full;
+static bool arg_regex;
+static bool arg_json;
+static enum color_mode arg_color;
+static bool arg_no_pager;
+
+/* What PATTERN is matched with: a glob, or a compiled --regex. */
+struct matcher {
+        const char *pattern;
+        regex_t regex;
+        bool compiled;
+};
+
+static void matcher_done(struct matcher *m)
+{
+        if (m->compiled)
+                regfree(&m->regex);
+        m->compiled = false;
+}
 
 /* The headline's label is padded to this many characters so the pid columns of short commands line up. */
 #define HEADLINE_LABEL_WIDTH 40
+/* Command lines are not cut shorter than this to fit the terminal: the rest of the line gives way. */
+#define LABEL_LEAST_CHARS 40
 
 struct match {
         const struct bl_process *process;
@@ -38,32 +68,36 @@ static const char *path_basename(const char *path)
         return s ? s + 1 : path;
 }
 
-static bool glob(const char *pattern, const char *s)
+static bool str_matches(const struct matcher *m, const char *s)
 {
-        return s && fnmatch(pattern, s, 0) == 0;
+        if (!s)
+                return false;
+        if (m->compiled)
+                return regexec(&m->regex, s, 0, NULL, 0) == 0;
+        return fnmatch(m->pattern, s, 0) == 0;
 }
 
 /* 1 if the image matches: comm, exe and its basename, each argv element, argv[0]'s basename, the line. */
-static int exec_matches(const struct bl_exec *e, const char *pattern)
+static int exec_matches(const struct bl_exec *e, const struct matcher *m)
 {
         const struct bl_proc_info *info = &e->info;
         _cleanup_free_ char *line = NULL;
 
-        if (info->comm[0] && glob(pattern, info->comm))
+        if (info->comm[0] && str_matches(m, info->comm))
                 return 1;
-        if (info->exe && (glob(pattern, info->exe) || glob(pattern, path_basename(info->exe))))
+        if (info->exe && (str_matches(m, info->exe) || str_matches(m, path_basename(info->exe))))
                 return 1;
         if (!info->argv || !info->argv[0])
                 return 0;
-        if (glob(pattern, path_basename(info->argv[0])))
+        if (str_matches(m, path_basename(info->argv[0])))
                 return 1;
         STRV_FOREACH (a, info->argv)
-                if (glob(pattern, *a))
+                if (str_matches(m, *a))
                         return 1;
         line = bl_argv_join(info->argv);
         if (!line)
                 return -ENOMEM;
-        return glob(pattern, line);
+        return str_matches(m, line);
 }
 
 static int match_compare(const void *a, const void *b)
@@ -76,7 +110,8 @@ static int match_compare(const void *a, const void *b)
         return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int find_matches(const struct bl_model *m, const char *pattern, struct match **ret, size_t *ret_n)
+static int find_matches(const struct bl_model *m, const struct matcher *pattern, struct match **ret,
+                        size_t *ret_n)
 {
         _cleanup_free_ struct match *matches = NULL;
         struct bl_process *const *list;
@@ -103,26 +138,86 @@ static int find_matches(const struct bl_model *m, const char *pattern, struct ma
         return 0;
 }
 
+/* Colour for how p ended: red for a failure, bold red for a signal; _ANSI_COLOR_MAX for none. */
+static enum ansi_color exit_color(const struct bl_process *p)
+{
+        int code = 0, sig = 0;
+        bool core = false;
+
+        if (p->coredump)
+                return ANSI_RED_BOLD;
+        if (!p->exited)
+                return _ANSI_COLOR_MAX;
+        if (!bl_exit_status_decode(p->exit_status, &code, &sig, &core))
+                return ANSI_RED_BOLD;
+        return code != 0 ? ANSI_RED : _ANSI_COLOR_MAX;
+}
+
+/* " [unit.service]", escaped, or "" if the image has no unit. New string; NULL on ENOMEM. */
+static char *unit_note(const struct bl_exec *e)
+{
+        _cleanup_free_ char *u = NULL;
+        char *r;
+
+        if (!e || !e->info.unit || !e->info.unit[0])
+                return strdup("");
+        u = bl_escape(e->info.unit);
+        if (!u || asprintf(&r, "  [%s]", u) < 0)
+                return NULL;
+        return r;
+}
+
+/*
+ * The room left for a label on a line whose other parts take used characters
+ * (0: no cut), but at least least characters: a command line cut to a few
+ * characters says nothing, and what follows it on the line matters less.
+ */
+static size_t budget(size_t max_chars, size_t used, size_t least)
+{
+        size_t columns = output_columns();
+
+        if (arg_full)
+                return 0;
+        if (columns == 0)
+                return max_chars;
+        return used + least < columns ? columns - used : least;
+}
+
 static int print_headline(const struct recording *rec, const struct match *m, size_t max_chars)
 {
         const struct bl_process *p = m->process;
-        _cleanup_free_ char *label = info_label(&m->exec->info, max_chars);
-        char off[32], status[64], dur[32];
+        _cleanup_free_ char *label = NULL, *unit = NULL, *rest = NULL;
+        char off[32], status[64], dur[32], after[48] = "", reparented_note[48] = "";
+        enum ansi_color color = exit_color(p);
         size_t chars;
         pid_t reparented;
 
+        format_offset(off, sizeof(off), rec, p->start_ns);
+        format_exit(status, sizeof(status), p);
+        if (p->exited && p->start_ns > 0 && p->exit_ns >= p->start_ns)
+                snprintf(after, sizeof(after), " after %s",
+                         format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
+        reparented = process_reparented_to(p);
+        if (reparented > 0)
+                snprintf(reparented_note, sizeof(reparented_note), "  (reparented to PID %d)",
+                         (int)reparented);
+        unit = unit_note(m->exec);
+        if (!unit || asprintf(&rest, "  pid %d  %s  %s%s%s%s", (int)p->pid, off, status, after,
+                              reparented_note, unit) < 0)
+                return log_oom();
+
+        label =
+            cut_chars(info_label(&m->exec->info, 0), budget(max_chars, utf8_chars(rest), LABEL_LEAST_CHARS));
         if (!label)
                 return log_oom();
         chars = utf8_chars(label);
-        printf("%s%*s  pid %d  %s  %s", label,
-               chars < HEADLINE_LABEL_WIDTH ? (int)(HEADLINE_LABEL_WIDTH - chars) : 0, "", (int)p->pid,
-               format_offset(off, sizeof(off), rec, p->start_ns), format_exit(status, sizeof(status), p));
-        if (p->exited && p->start_ns > 0 && p->exit_ns >= p->start_ns)
-                printf(" after %s", format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
-        reparented = process_reparented_to(p);
-        if (reparented > 0)
-                printf("  (reparented to PID %d)", (int)reparented);
-        putchar('\n');
+        printf("%s%s%s%*s  pid %d  %s  %s%s%s%s%s%s\n", ansi(ANSI_HIGHLIGHT), label, ansi(ANSI_RESET),
+               chars < HEADLINE_LABEL_WIDTH &&
+                       utf8_chars(rest) + HEADLINE_LABEL_WIDTH <= (output_columns() ?: SIZE_MAX)
+                   ? (int)(HEADLINE_LABEL_WIDTH - chars)
+                   : 0,
+               "", (int)p->pid, off, color < _ANSI_COLOR_MAX ? ansi(color) : "", status, after,
+               color < _ANSI_COLOR_MAX ? ansi(ANSI_RESET) : "", reparented_note, unit);
         return 0;
 }
 
@@ -151,14 +246,34 @@ static int print_exec_history(const struct recording *rec, const struct glyphs *
         rail = p->parent || parent_missing(root) ? g->rail : " ";
         for (size_t i = 0; i < p->n_execs; i++) {
                 const struct bl_exec *e = &p->execs[i];
-                _cleanup_free_ char *label = info_label(&e->info, max_chars);
+                _cleanup_free_ char *label = NULL, *head = NULL;
 
+                if (asprintf(&head, "  %s %s %s %s  ", rail, g->exec,
+                             e->from_snapshot ? "running at start" : "exec",
+                             format_offset(off, sizeof(off), rec, e->ts_ns)) < 0)
+                        return log_oom();
+                label = cut_chars(info_label(&e->info, 0),
+                                  budget(max_chars, utf8_chars(head), LABEL_LEAST_CHARS));
                 if (!label)
                         return log_oom();
-                printf("  %s %s %s %s  %s\n", rail, g->exec, e->from_snapshot ? "running at start" : "exec",
-                       format_offset(off, sizeof(off), rec, e->ts_ns), label);
+                printf("%s%s%s%s\n", head, e->info.status != BL_INFO_OK ? ansi(ANSI_GREY) : "", label,
+                       e->info.status != BL_INFO_OK ? ansi(ANSI_RESET) : "");
         }
         return 0;
+}
+
+/* The image a forked b with: a's image when b started, and the one a ran before it if a exec'd since. */
+static const struct bl_exec *forking_image(const struct bl_process *a, const struct bl_process *b,
+                                           bool *ret_inherited, const struct bl_exec **ret_before)
+{
+        uint64_t at = b->start_ns > 0 ? b->start_ns : UINT64_MAX;
+        const struct bl_exec *e;
+        bool inherited = false;
+
+        e = bl_process_image_at(a, at, &inherited);
+        *ret_before = e && !inherited && e > a->execs && e < a->execs + a->n_execs ? &e[-1] : NULL;
+        *ret_inherited = inherited;
+        return e;
 }
 
 static int print_chain(const struct recording *rec, const struct glyphs *g, const struct bl_process *p,
@@ -179,21 +294,30 @@ static int print_chain(const struct recording *rec, const struct glyphs *g, cons
         for (const struct bl_process *child = p, *a = p->parent; a; child = a, a = a->parent) {
                 bool last = !a->parent && !parent_missing(root);
                 uint64_t at = child->start_ns > 0 ? child->start_ns : UINT64_MAX;
-                _cleanup_free_ char *label = process_label_at(a, at, max_chars), *before = NULL;
-                const struct bl_exec *e;
-                bool inherited = false;
+                _cleanup_free_ char *label = NULL, *before = NULL, *head = NULL, *unit = NULL;
+                const struct bl_exec *e, *prev;
+                bool inherited;
+                size_t used;
 
+                e = forking_image(a, child, &inherited, &prev);
+                unit = unit_note(e);
+                if (!unit ||
+                    asprintf(&head, "  %s forked by  %*d  %*s  ", last ? g->chain_last : g->chain, pid_width,
+                             (int)a->pid, off_width, format_offset(off, sizeof(off), rec, a->start_ns)) < 0)
+                        return log_oom();
+                used = utf8_chars(head) + utf8_chars(unit);
+                label = cut_chars(process_label_at(a, at, 0), budget(max_chars, used, LABEL_LEAST_CHARS));
                 if (!label)
                         return log_oom();
                 /* When the forker had exec'd before, say what it had been: sudo → foo-script → sendmail. */
-                e = bl_process_image_at(a, at, &inherited);
-                if (e && !inherited && e > a->execs && e < a->execs + a->n_execs) {
-                        before = info_label(&e[-1].info, max_chars);
+                if (prev) {
+                        used += utf8_chars(label) + strlen("   (exec'd from: )");
+                        before = cut_chars(info_label(&prev->info, 0), budget(max_chars, used, 16));
                         if (!before)
                                 return log_oom();
                 }
-                printf("  %s forked by  %*d  %*s  %s", last ? g->chain_last : g->chain, pid_width,
-                       (int)a->pid, off_width, format_offset(off, sizeof(off), rec, a->start_ns), label);
+                printf("%s%s%s%s%s", head, !e || e->info.status != BL_INFO_OK ? ansi(ANSI_GREY) : "", label,
+                       !e || e->info.status != BL_INFO_OK ? ansi(ANSI_RESET) : "", unit);
                 if (before)
                         printf("   (exec'd from: %s)", before);
                 putchar('\n');
@@ -201,44 +325,215 @@ static int print_chain(const struct recording *rec, const struct glyphs *g, cons
 
         /* The chain stops short of the system's first processes: its top one's parent was never seen. */
         if (parent_missing(root)) {
-                printf("  %s parent not in the recording", g->chain_last);
+                printf("  %s %sparent not in the recording", g->chain_last, ansi(ANSI_YELLOW));
                 if (root->reported_ppid > 0)
                         printf(" (ppid %d)", (int)root->reported_ppid);
-                putchar('\n');
+                printf("%s\n", ansi(ANSI_RESET));
         }
         return 0;
 }
 
+/* ---- JSON ---- */
+
+/* "12.345678901": seconds without floating point formatting (the locale's decimal point). */
+static struct json_object *json_seconds(int64_t ns)
+{
+        char buf[48];
+        uint64_t a = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
+
+        snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%09" PRIu64, ns < 0 ? "-" : "", a / NSEC_PER_SEC,
+                 a % NSEC_PER_SEC);
+        return json_object_new_double_s((double)ns / 1e9, buf);
+}
+
+static struct jobj image_obj(const struct bl_exec *e)
+{
+        struct jobj x = jobj_new();
+
+        jobj_int(&x, "ts_ns", (int64_t)e->ts_ns);
+        jobj_bool(&x, "from_snapshot", e->from_snapshot);
+        jobj_strv(&x, "argv", e->info.argv);
+        jobj_str(&x, "exe", e->info.exe);
+        jobj_str(&x, "comm", e->info.comm[0] ? e->info.comm : NULL);
+        jobj_str(&x, "unit", e->info.unit);
+        jobj_str(&x, "status", bl_info_status_to_string(e->info.status));
+        return x;
+}
+
+/* The image e as an object under key (null if unknown). */
+static void json_image(struct jobj *j, const char *key, const struct bl_exec *e)
+{
+        struct jobj x;
+
+        if (!e) {
+                jobj_null(j, key);
+                return;
+        }
+        x = image_obj(e);
+        jobj_put_obj(j, key, &x);
+}
+
+static void json_times(struct jobj *j, const struct recording *rec, const struct bl_process *p)
+{
+        jobj_int(j, "pid", p->pid);
+        if (p->start_ns > 0) {
+                jobj_int(j, "start_ns", (int64_t)p->start_ns);
+                jobj_put(j, "start_offset_s", json_seconds((int64_t)p->start_ns - (int64_t)rec->start_ns));
+        } else {
+                jobj_null(j, "start_ns");
+                jobj_null(j, "start_offset_s");
+        }
+}
+
+static int json_match(const struct recording *rec, const struct match *m, struct json_object *array)
+{
+        const struct bl_process *p = m->process, *root = p;
+        struct jobj j = jobj_new(), proc = jobj_new();
+        struct json_object *chain;
+        int code = 0, sig = 0, r;
+        bool core = false;
+        pid_t reparented;
+
+        json_times(&proc, rec, p);
+        if (p->exited) {
+                jobj_int(&proc, "exit_ns", (int64_t)p->exit_ns);
+                if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
+                        jobj_int(&proc, "duration_ns", (int64_t)(p->exit_ns - p->start_ns));
+                else
+                        jobj_null(&proc, "duration_ns");
+                if (bl_exit_status_decode(p->exit_status, &code, &sig, &core)) {
+                        jobj_int(&proc, "exit_code", code);
+                        jobj_null(&proc, "signal");
+                        jobj_null(&proc, "signal_name");
+                } else {
+                        jobj_null(&proc, "exit_code");
+                        jobj_int(&proc, "signal", sig);
+                        jobj_str(&proc, "signal_name", bl_signal_to_string(sig));
+                }
+        } else {
+                jobj_null(&proc, "exit_ns");
+                jobj_null(&proc, "duration_ns");
+                jobj_null(&proc, "exit_code");
+                jobj_null(&proc, "signal");
+                jobj_null(&proc, "signal_name");
+        }
+        jobj_bool(&proc, "core_dumped", core || p->coredump);
+        jobj_bool(&proc, "running", !p->exited);
+        reparented = process_reparented_to(p);
+        if (reparented > 0)
+                jobj_int(&proc, "reparented_to", reparented);
+        else
+                jobj_null(&proc, "reparented_to");
+        json_image(&proc, "matched", m->exec);
+        if (proc.r >= 0) {
+                struct json_object *execs = json_object_new_array();
+
+                jobj_put(&proc, "execs", execs);
+                for (size_t i = 0; proc.r >= 0 && i < p->n_execs; i++) {
+                        struct jobj x = image_obj(&p->execs[i]);
+
+                        r = json_array_append(execs, &x);
+                        if (r < 0)
+                                proc.r = r;
+                }
+        }
+        jobj_put_obj(&j, "process", &proc);
+
+        chain = json_object_new_array();
+        jobj_put(&j, "chain", chain);
+        for (const struct bl_process *child = p, *a = p->parent; j.r >= 0 && a; child = a, a = a->parent) {
+                struct jobj link = jobj_new();
+                const struct bl_exec *e, *prev;
+                bool inherited;
+
+                e = forking_image(a, child, &inherited, &prev);
+                json_times(&link, rec, a);
+                json_image(&link, "image", e);
+                jobj_bool(&link, "inherited", inherited);
+                json_image(&link, "execd_from", prev);
+                r = json_array_append(chain, &link);
+                if (r < 0)
+                        j.r = r;
+                root = a;
+        }
+        jobj_bool(&j, "parent_missing", parent_missing(root));
+        if (parent_missing(root) && root->reported_ppid > 0)
+                jobj_int(&j, "missing_ppid", root->reported_ppid);
+        else
+                jobj_null(&j, "missing_ppid");
+        return json_array_append(array, &j);
+}
+
+static int print_json(const struct recording *rec, const struct match *matches, size_t n)
+{
+        struct json_object *a = json_object_new_array();
+        const char *s;
+        int r = 0;
+
+        if (!a)
+                return log_oom();
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = json_match(rec, &matches[i], a);
+        if (r < 0) {
+                json_object_put(a);
+                return log_oom();
+        }
+        s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s) {
+                json_object_put(a);
+                return log_oom();
+        }
+        puts(s);
+        json_object_put(a);
+        return 0;
+}
+
+/* ---- command line ---- */
+
 static int help(void)
 {
-        printf("Usage: bootlog why [-b [N|ID]] [-D DIR] [--file FILE] [--full] PATTERN\n"
+        printf("Usage: bootlog why [-b [N|ID]] [-D DIR] [--file FILE] [OPTIONS...] PATTERN\n"
                "\n"
                "Show who started the processes that ran something matching PATTERN, a shell\n"
-               "glob matched against each program a process ran: its name (comm), its\n"
-               "executable path and file name, each argument, and the whole command line.\n"
-               "Each match is followed by the chain of processes that forked it, up to the\n"
-               "first process in the recording, each with the program it was running when\n"
-               "it forked the one below it.\n"
+               "glob (or with --regex an extended regular expression) matched against each\n"
+               "program a process ran: its name (comm), its executable path and file name,\n"
+               "each argument, and the whole command line. Each match is followed by the\n"
+               "chain of processes that forked it, up to the first process in the recording,\n"
+               "each with the program it was running when it forked the one below it and\n"
+               "its systemd unit.\n"
                "\n"
                "Options:\n%s"
-               "      --full            do not cut command lines at %d characters\n"
+               "  -E, --regex           PATTERN is a POSIX extended regular expression\n"
+               "  -l, --full            do not cut command lines to the terminal's width\n"
+               "                        (or at %d characters when it has none)\n"
+               "      --json            print the matches and their chains as JSON\n"
+               "%s"
                "  -h, --help            show this help\n"
                "\n"
                "Without -b or --file: the current boot's recording, else the newest.\n"
                "\n"
                "Examples: bootlog why sendmail\n"
                "          bootlog why -b -1 '*foo-script*'\n"
-               "          bootlog why --file boot.bootlog sendmail\n",
-               SELECTION_HELP, LABEL_MAX_CHARS);
+               "          bootlog why --regex '^(sudo|su)$'\n",
+               SELECTION_HELP, LABEL_MAX_CHARS, OUTPUT_HELP);
         return 0;
 }
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_FULL = 0x100 };
+        enum {
+                ARG_JSON = 0x100,
+                ARG_COLOR,
+                ARG_NO_PAGER,
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "full", no_argument, NULL, ARG_FULL },
+                { "full", no_argument, NULL, 'l' },
+                { "regex", no_argument, NULL, 'E' },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "color", required_argument, NULL, ARG_COLOR },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "file", required_argument, NULL, 'f' },
                 { "boot", optional_argument, NULL, 'b' },
                 { "directory", required_argument, NULL, 'D' },
@@ -247,7 +542,7 @@ static int parse_argv(int argc, char *argv[])
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING, options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":h" SELECTION_OPTSTRING "lE", options, NULL)) >= 0)
                 switch (c) {
                 case 'h': help(); return 0;
                 case 'f':
@@ -256,7 +551,14 @@ static int parse_argv(int argc, char *argv[])
                         if (selection_parse_option(&arg_selection, "why", c, argc, argv) < 0)
                                 return -EINVAL;
                         break;
-                case ARG_FULL: arg_full = true; break;
+                case 'l': arg_full = true; break;
+                case 'E': arg_regex = true; break;
+                case ARG_JSON: arg_json = true; break;
+                case ARG_COLOR:
+                        if (parse_color_option("why", optarg, &arg_color) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_NO_PAGER: arg_no_pager = true; break;
                 default: return getopt_failed("why", c, argv);
                 }
 
@@ -274,9 +576,29 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
+/* Compiles --regex's PATTERN; a usage_error() if it is not a valid expression. */
+static int matcher_init(struct matcher *m)
+{
+        char msg[256];
+        int k;
+
+        m->pattern = arg_pattern;
+        if (!arg_regex)
+                return 0;
+        k = regcomp(&m->regex, arg_pattern, REG_EXTENDED | REG_NOSUB);
+        if (k != 0) {
+                regerror(k, &m->regex, msg, sizeof(msg));
+                usage_error("why", "invalid regular expression '%s': %s", arg_pattern, msg);
+                return -EINVAL;
+        }
+        m->compiled = true;
+        return 0;
+}
+
 int verb_why(int argc, char *argv[])
 {
         _cleanup_(recording_done) struct recording rec = {};
+        _cleanup_(matcher_done) struct matcher matcher = {};
         _cleanup_free_ struct match *matches = NULL;
         const struct glyphs *g;
         size_t n, max_chars;
@@ -285,6 +607,8 @@ int verb_why(int argc, char *argv[])
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
+        if (matcher_init(&matcher) < 0)
+                return EXIT_USAGE;
 
         g = glyphs_get();
         max_chars = arg_full ? 0 : LABEL_MAX_CHARS;
@@ -293,7 +617,7 @@ int verb_why(int argc, char *argv[])
         if (r < 0)
                 return EXIT_DATA;
 
-        r = find_matches(rec.model, arg_pattern, &matches, &n);
+        r = find_matches(rec.model, &matcher, &matches, &n);
         if (r < 0) {
                 log_oom();
                 return EXIT_DATA;
@@ -304,16 +628,24 @@ int verb_why(int argc, char *argv[])
                 return EXIT_DATA;
         }
 
-        for (size_t i = 0; i < n; i++) {
-                if (i > 0)
-                        putchar('\n');
-                if (print_headline(&rec, &matches[i], max_chars) < 0 ||
-                    print_exec_history(&rec, g, matches[i].process, max_chars) < 0 ||
-                    print_chain(&rec, g, matches[i].process, max_chars) < 0)
+        if (arg_json) {
+                output_begin(COLOR_NEVER, arg_no_pager);
+                r = print_json(&rec, matches, n);
+                if (r < 0)
                         return EXIT_DATA;
+        } else {
+                output_begin(arg_color, arg_no_pager);
+                for (size_t i = 0; i < n; i++) {
+                        if (i > 0)
+                                putchar('\n');
+                        if (print_headline(&rec, &matches[i], max_chars) < 0 ||
+                            print_exec_history(&rec, g, matches[i].process, max_chars) < 0 ||
+                            print_chain(&rec, g, matches[i].process, max_chars) < 0)
+                                return EXIT_DATA;
+                }
+                printf("\n%zu process%s matched '%s'.\n", n, n == 1 ? "" : "es", arg_pattern);
+                print_lost_warning(&rec);
         }
-        printf("\n%zu process%s matched '%s'.\n", n, n == 1 ? "" : "es", arg_pattern);
-        print_lost_warning(&rec);
 
         r = flush_stdout();
         recording_warn_damage(&rec);

@@ -28,6 +28,7 @@ struct bl_reader {
         uint64_t win_off;
         size_t win_len, win_alloc;
         bool in_memory; /* not a regular file: win holds all of it */
+        bool follow;    /* a block cut short at the end is still being written */
 
         struct bl_file_info info;
         uint64_t data_start; /* offset of the first block */
@@ -249,6 +250,8 @@ static int load_next_block(struct bl_reader *r)
                 if (off >= r->file_size)
                         return 0;
                 if (r->file_size - off < hsize) {
+                        if (r->follow)
+                                return 0;
                         k = add_damage(r, off, r->file_size, "truncated block");
                         if (k < 0)
                                 return k;
@@ -269,6 +272,8 @@ static int load_next_block(struct bl_reader *r)
                 stored = le32toh(h.stored_size);
                 usize = le32toh(h.uncompressed_size);
                 if (stored > r->file_size - off - hsize) {
+                        if (r->follow)
+                                return 0; /* the rest is still being written */
                         k = resync(r, off, off + 1, "truncated block");
                         if (k < 0)
                                 return k;
@@ -826,5 +831,61 @@ int bl_reader_rewind(struct bl_reader *r)
 {
         r->in_block = false;
         r->off = r->data_start;
+        return 0;
+}
+
+void bl_reader_set_follow(struct bl_reader *r, bool follow)
+{
+        r->follow = follow;
+}
+
+int bl_reader_refresh(struct bl_reader *r)
+{
+        struct stat st;
+
+        if (r->in_memory)
+                return 0;
+        if (fstat(r->fd, &st) < 0)
+                return negative_errno();
+        if ((uint64_t)st.st_size == r->file_size)
+                return 0;
+        /*
+         * The window may hold the torn start of a block the writer has since
+         * cut back and written again: read from the file anew.
+         */
+        r->file_size = (uint64_t)st.st_size;
+        r->win_off = 0;
+        r->win_len = 0;
+        return 1;
+}
+
+int bl_reader_replace_fd(struct bl_reader *r, int fd)
+{
+        struct bl_reader *n;
+        int k;
+
+        k = bl_reader_open_fd(fd, &n);
+        if (k < 0)
+                return k;
+        if (n->data_start != r->data_start || memcmp(n->info.boot_id, r->info.boot_id, BL_ID128_SIZE) != 0 ||
+            n->info.ref_monotonic_ns != r->info.ref_monotonic_ns ||
+            n->info.ref_realtime_ns != r->info.ref_realtime_ns ||
+            n->info.recorder_pid != r->info.recorder_pid) {
+                bl_reader_free(n);
+                return -EXDEV;
+        }
+        /* Swap the files: the new reader takes the old fd with it. */
+        k = r->fd;
+        r->fd = n->fd;
+        n->fd = k;
+        r->file_size = n->file_size;
+        r->in_memory = n->in_memory;
+        free(r->win);
+        r->win = TAKE_PTR(n->win);
+        r->win_off = n->win_off;
+        r->win_len = n->win_len;
+        r->win_alloc = n->win_alloc;
+        n->win_alloc = 0;
+        bl_reader_free(n);
         return 0;
 }

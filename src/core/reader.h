@@ -59,3 +59,30 @@ void bl_reader_get_stats(const struct bl_reader *r, struct bl_reader_stats *ret)
 
 /* Starts again from the first block (damage list is kept, not duplicated). */
 int bl_reader_rewind(struct bl_reader *r);
+
+/*
+ * Following a recording while it is written (bootlog events --follow).
+ *
+ * In follow mode a block cut short by the end of the file is one the writer
+ * has not finished writing: bl_reader_next() returns 0 there, without
+ * recording damage, and reads it once it is whole. Damage anywhere else is
+ * skipped and recorded as always.
+ */
+void bl_reader_set_follow(struct bl_reader *r, bool follow);
+
+/*
+ * Takes in what was appended since the file was opened or last refreshed:
+ * reads the file's size again. Returns 1 if it changed, 0 if not, or -errno.
+ * Call it after bl_reader_next() returned 0.
+ */
+int bl_reader_refresh(struct bl_reader *r);
+
+/*
+ * Goes on reading from fd (taken over in any case), another file holding the
+ * same recording: a copy of it that the writer appends to now, as bootlogd
+ * makes when it moves a recording from /run to /var/log. The header must be
+ * the same (boot id, clocks, recorder); reading continues at the same offset,
+ * the copy holding the same bytes there. -EXDEV if it is another recording,
+ * else as bl_reader_open_fd(). Call it after bl_reader_next() returned 0.
+ */
+int bl_reader_replace_fd(struct bl_reader *r, int fd);

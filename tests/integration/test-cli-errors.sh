@@ -70,8 +70,8 @@ expect_error() {
         fi
 }
 
-verbs=(record tree why events export verify boots stop)
-readers=(tree why events export verify)
+verbs=(record tree why events stats diff export verify boots stop)
+readers=(tree why events stats export verify)
 
 # --help, for the program and each command.
 expect_help "bootlog --help prints usage" --help
@@ -115,8 +115,8 @@ for v in "${readers[@]}"; do
 done
 expect_error "bootlog why without a PATTERN" 2 "^bootlog why: .*PATTERN" why --file /nonexistent
 expect_error "bootlog tree --pid with a bad PID" 2 "^bootlog tree: .*'abc'" tree --file /nonexistent --pid abc
-expect_error "bootlog export --format csv is not supported yet" 2 "^bootlog export: .*'csv'" \
-        export --file /nonexistent --format csv
+expect_error "bootlog export --format xml is not supported" 2 "^bootlog export: .*'xml'.*json, csv" \
+        export --file /nonexistent --format xml
 expect_error "bootlog record without a command" 2 "bootlog record" record -o "$tmp/r.blog"
 expect_error "bootlog boots with an extra argument" 2 "^bootlog boots: .*'extra'" boots extra
 expect_error "bootlog stop with a bad --timeout" 2 "^bootlog stop: .*'soon'" stop --timeout soon
