@@ -15,6 +15,8 @@ packages=(
         systemd man-db shellcheck bash-completion
         # tests/integration/test-plot.py: rsvg-convert renders the SVG
         librsvg2-bin
+        # test-journal-export.py, test-fleet.py: systemd-journal-remote and -upload
+        systemd-journal-remote
 )
 
 missing=()

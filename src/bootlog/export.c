@@ -3,8 +3,10 @@
  * bootlog export --format json: one JSON object per event and line (NDJSON),
  * every field the recording holds, for jq and friends. --format csv: one row
  * per event (RFC 4180) with the fields most analyses need, for spreadsheets
- * and databases. The field and column names are documented in bootlog(1);
- * they are an interface, change them only by adding.
+ * and databases. --format journal: one journal entry per event, in the
+ * journal export format, for systemd-journal-remote and journalctl. The
+ * field and column names are documented in bootlog(1); they are an
+ * interface, change them only by adding.
  *
  * Recorded strings are whatever bytes a process had, and JSON text must be
  * UTF-8: json-c copies invalid bytes through, so each byte that is not part
@@ -15,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +30,7 @@
 enum format {
         FORMAT_JSON,
         FORMAT_CSV,
+        FORMAT_JOURNAL,
         _FORMAT_MAX,
         _FORMAT_INVALID = -EINVAL,
 };
@@ -34,6 +38,7 @@ enum format {
 static const char *const format_names[_FORMAT_MAX] = {
         [FORMAT_JSON] = "json",
         [FORMAT_CSV] = "csv",
+        [FORMAT_JOURNAL] = "journal",
 };
 
 static struct selection arg_selection;
@@ -460,12 +465,390 @@ static int write_csv(const struct recording *rec, const struct bl_event *ev)
         return csv_error;
 }
 
+/* ---- journal export format ---- */
+
+/*
+ * The journal export format (systemd.io/JOURNAL_EXPORT_FORMATS), as
+ * systemd-journal-remote reads it: one entry per event, fields "NAME=value\n",
+ * an empty line after each entry. A value that is not printable UTF-8 on one
+ * line is written in the binary form: "NAME\n", its length as a
+ * little-endian 64-bit number, the bytes, "\n". Recorded strings are kept
+ * byte for byte (journalctl escapes them when it shows them); only MESSAGE
+ * is escaped, as the text views do.
+ *
+ * The entries carry the recorded boot's identity and each event's own time:
+ * __REALTIME_TIMESTAMP and __MONOTONIC_TIMESTAMP (which journal-remote uses
+ * for the entry instead of the time of import) and _BOOT_ID, _MACHINE_ID,
+ * _HOSTNAME from the header; and the trusted fields of the process the event
+ * is about, as journald would have stamped them had that process logged:
+ * _PID, _COMM, _EXE, _CMDLINE, _UID, _GID, _SYSTEMD_UNIT. For events that do
+ * not carry /proc's answer themselves (fork, exit, uid, ...) the process's
+ * image at that moment comes from the model. BOOTLOG_* are the fields
+ * bootlogd's live forwarding uses, so that one query finds both.
+ */
+
+/* What the journal entry says about the process an event is about; pointers into the event or model. */
+struct journal_process {
+        const struct bl_process *p; /* NULL if the model does not know it */
+        const char *comm, *exe, *unit;
+        char *const *argv;
+        bool argv_truncated; /* the recorder cut argv */
+        uint32_t uid, gid;   /* UINT32_MAX unknown */
+        pid_t parent_pid;    /* 0 unknown */
+};
+
+/* The time written for an event without one: the last one written, so that it stays in its place. */
+static uint64_t journal_last_ts_ns;
+
+static bool is_process_event(enum bl_event_type t)
+{
+        return t >= BL_EVENT_FORK && t <= BL_EVENT_SNAPSHOT;
+}
+
+/* One line of printable UTF-8: no control characters (newline, tab, ESC, DEL), no invalid bytes. */
+static bool journal_text_ok(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len;) {
+                unsigned char c = (unsigned char)s[i];
+                size_t n;
+
+                if (c < 0x20 || c == 0x7f)
+                        return false;
+                n = bl_utf8_valid_len(s + i);
+                if (n == 0)
+                        return false;
+                i += n;
+        }
+        return true;
+}
+
+static void journal_field(const char *name, const char *value)
+{
+        size_t len;
+        uint8_t le[8];
+
+        if (!value)
+                return;
+        len = strlen(value);
+        if (journal_text_ok(value, len)) {
+                printf("%s=%s\n", name, value);
+                return;
+        }
+        for (size_t i = 0; i < sizeof(le); i++)
+                le[i] = (uint8_t)((uint64_t)len >> (8 * i));
+        printf("%s\n", name);
+        fwrite(le, 1, sizeof(le), stdout);
+        fwrite(value, 1, len, stdout);
+        putchar('\n');
+}
+
+/* Numbers and other values made here are printable: always the text form. */
+static void journal_fieldf(const char *name, const char *fmt, ...) _printf_(2, 3);
+static void journal_fieldf(const char *name, const char *fmt, ...)
+{
+        va_list ap;
+
+        printf("%s=", name);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
+}
+
+static void journal_process_of(const struct recording *rec, const struct bl_event *ev,
+                               struct journal_process *ret)
+{
+        struct journal_process v = { .uid = UINT32_MAX, .gid = UINT32_MAX };
+        const struct bl_proc_info *info = NULL;
+
+        if (!is_process_event(ev->type) || ev->pid <= 0) {
+                *ret = v;
+                return;
+        }
+        v.p = bl_model_find(rec->model, ev->pid, ev->ts_ns);
+        if (has_info(ev))
+                info = &ev->info;
+        else if (v.p) {
+                const struct bl_exec *e = bl_process_image_at(v.p, ev->ts_ns, NULL);
+
+                if (e)
+                        info = &e->info;
+        }
+        if (info) {
+                v.argv = info->argv;
+                v.argv_truncated = info->argv_truncated;
+                v.exe = info->exe;
+                v.unit = info->unit;
+                v.comm = info->comm[0] ? info->comm : NULL;
+        }
+        /*
+         * The ids only where the event knows them: an image's ids are those
+         * at its exec, and a setuid() since would make them wrong.
+         */
+        if (has_info(ev)) {
+                v.uid = ev->info.uid;
+                v.gid = ev->info.gid;
+        }
+
+        /* The forker, as in the tree; where the fork was not recorded, what the event says. */
+        if (ev->type == BL_EVENT_FORK)
+                v.parent_pid = ev->fork.parent_pid;
+        else if (v.p && v.p->parent)
+                v.parent_pid = v.p->parent->pid;
+        else if (ev->type == BL_EVENT_SNAPSHOT)
+                v.parent_pid = ev->info.ppid;
+        else if (ev->type == BL_EVENT_EXIT)
+                v.parent_pid = ev->exit.parent_pid;
+        else if (v.p)
+                v.parent_pid = v.p->reported_ppid;
+
+        switch (ev->type) {
+        case BL_EVENT_EXIT:
+                /* The last comm it had (a comm event may have renamed it), its user at the end. */
+                if (v.p && v.p->comm[0])
+                        v.comm = v.p->comm;
+                if (v.p)
+                        v.uid = v.p->uid;
+                break;
+        case BL_EVENT_COMM: v.comm = ev->info.comm[0] ? ev->info.comm : v.comm; break;
+        case BL_EVENT_UID: v.uid = ev->id.effective; break;
+        case BL_EVENT_GID: v.gid = ev->id.effective; break;
+        default: break;
+        }
+        *ret = v;
+}
+
+/*
+ * MESSAGE says what happened as bootlogd's live forwarding says it, so that
+ * both read the same: "exec 1419 sudo /usr/local/sbin/foo-script", "exit 1426
+ * sendmail -t: exit 3". The command line is escaped as the text views show
+ * it (a recorded newline or escape sequence cannot forge lines or drive a
+ * terminal); _CMDLINE and BOOTLOG_ARGV keep the bytes.
+ */
+static char *journal_display(const struct journal_process *v)
+{
+        _cleanup_free_ char *esc = NULL;
+        char *s;
+
+        if (v->argv && v->argv[0])
+                return bl_escape_argv(v->argv);
+        if (!v->comm)
+                return strdup("?");
+        esc = bl_escape(v->comm);
+        if (!esc || asprintf(&s, "[%s]", esc) < 0)
+                return NULL;
+        return s;
+}
+
+/* What follows "TYPE PID COMMAND" in MESSAGE: ": exit 3", ": forked by 1419", ... */
+static char *journal_message_tail(const struct bl_event *ev)
+{
+        _cleanup_free_ char *comm = NULL, *thread = NULL;
+        char status[64], *s = NULL;
+        int r = 0;
+
+        if (ev->tid > 0 && ev->tid != ev->pid && asprintf(&thread, "thread %d", (int)ev->tid) < 0)
+                return NULL;
+        switch (ev->type) {
+        case BL_EVENT_FORK:
+                if (thread)
+                        r = asprintf(&s, ": new %s", thread);
+                else
+                        r = asprintf(&s, ": forked by %d", (int)ev->fork.parent_pid);
+                break;
+        case BL_EVENT_EXIT:
+                format_wait_status(status, sizeof(status), ev->exit.code);
+                r = asprintf(&s, ": %s%s%s", thread ?: "", thread ? " " : "", status);
+                break;
+        case BL_EVENT_UID:
+                r = asprintf(&s, ": uid %" PRIu32 ", euid %" PRIu32, ev->id.real, ev->id.effective);
+                break;
+        case BL_EVENT_GID:
+                r = asprintf(&s, ": gid %" PRIu32 ", egid %" PRIu32, ev->id.real, ev->id.effective);
+                break;
+        case BL_EVENT_SID: s = strdup(": new session"); break;
+        case BL_EVENT_PTRACE:
+                if (ev->ptrace.tracer_pid > 0)
+                        r = asprintf(&s, ": traced by %d", (int)ev->ptrace.tracer_pid);
+                else
+                        s = strdup(": no longer traced");
+                break;
+        case BL_EVENT_COMM:
+                comm = bl_escape(ev->info.comm);
+                if (comm)
+                        r = asprintf(&s, ": renamed itself %s", comm);
+                break;
+        case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
+        case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
+        default: s = strdup(""); break;
+        }
+        return r < 0 ? NULL : s;
+}
+
+/* The whole MESSAGE; NULL on ENOMEM. */
+static char *journal_message(const struct recording *rec, const struct bl_event *ev,
+                             const struct journal_process *v)
+{
+        _cleanup_free_ char *display = NULL, *tail = NULL, *host = NULL;
+        const char *reason;
+        char *s;
+        int r;
+
+        switch (ev->type) {
+        case BL_EVENT_LOST:
+                reason = bl_lost_reason_to_string(ev->lost.reason) ?: "unknown";
+                if (ev->lost.count > 0)
+                        r = asprintf(&s, "lost %" PRIu64 " events (%s)", ev->lost.count, reason);
+                else
+                        r = asprintf(&s, "lost events (%s)", reason);
+                break;
+        case BL_EVENT_UNKNOWN:
+                r = asprintf(&s,
+                             "kernel event 0x%08" PRIx32 " this version cannot decode (%" PRIu32 " bytes)",
+                             ev->unknown.what, ev->unknown.len);
+                break;
+        case BL_EVENT_START:
+                host = bl_escape(rec->info.hostname);
+                if (!host)
+                        return NULL;
+                r = asprintf(&s, "recording started on %s (recorder pid %d)", host[0] ? host : "?",
+                             (int)ev->start.recorder_pid);
+                break;
+        case BL_EVENT_END:
+                r = asprintf(&s, "recording ended (%s): %" PRIu64 " events, %" PRIu64 " lost",
+                             bl_stop_reason_to_string(ev->end.reason) ?: "unknown", ev->end.events,
+                             ev->end.lost);
+                break;
+        default:
+                display = journal_display(v);
+                tail = journal_message_tail(ev);
+                if (!display || !tail)
+                        return NULL;
+                r = asprintf(&s, "%s %d %s%s", bl_event_type_to_string(ev->type) ?: "?", (int)ev->pid,
+                             display, tail);
+                break;
+        }
+        return r < 0 ? NULL : s;
+}
+
+/* As the live forwarding: a signal's kill, a core dump and lost events are warnings, a failure a notice. */
+static int journal_priority(const struct bl_event *ev)
+{
+        int code = 0, sig = 0;
+        bool core = false;
+
+        switch (ev->type) {
+        case BL_EVENT_EXIT:
+                if (!bl_exit_status_decode(ev->exit.code, &code, &sig, &core))
+                        return LOG_LEVEL_WARNING;
+                return code == 0 ? LOG_LEVEL_INFO : LOG_LEVEL_NOTICE;
+        case BL_EVENT_COREDUMP:
+        case BL_EVENT_LOST: return LOG_LEVEL_WARNING;
+        case BL_EVENT_UNKNOWN: return LOG_LEVEL_NOTICE;
+        case BL_EVENT_END: return ev->end.lost > 0 ? LOG_LEVEL_WARNING : LOG_LEVEL_INFO;
+        default: return LOG_LEVEL_INFO;
+        }
+}
+
+static int write_journal(const struct recording *rec, const struct bl_event *ev)
+{
+        _cleanup_free_ char *cmdline = NULL, *message = NULL;
+        struct journal_process v;
+        uint64_t ts_ns = ev->ts_ns ?: journal_last_ts_ns;
+        char id[33];
+
+        journal_process_of(rec, ev, &v);
+        /* A kernel thread has an empty argv: no command line, as journald would say. */
+        if (v.argv && v.argv[0]) {
+                cmdline = bl_argv_join(v.argv);
+                if (!cmdline)
+                        return -ENOMEM;
+        }
+        message = journal_message(rec, ev, &v);
+        if (!message)
+                return -ENOMEM;
+
+        /* journal-remote takes the entry's times from these two; without them it would stamp "now". */
+        if (ts_ns > 0) {
+                if (rec->info.ref_realtime_ns > 0)
+                        journal_fieldf("__REALTIME_TIMESTAMP", "%" PRIu64,
+                                       bl_file_info_realtime(&rec->info, ts_ns) / NSEC_PER_USEC);
+                journal_fieldf("__MONOTONIC_TIMESTAMP", "%" PRIu64, ts_ns / NSEC_PER_USEC);
+                journal_last_ts_ns = ts_ns;
+        }
+        if (!bl_id128_is_null(rec->info.boot_id))
+                journal_field("_BOOT_ID", bl_id128_to_string(rec->info.boot_id, id));
+        if (!bl_id128_is_null(rec->info.machine_id))
+                journal_field("_MACHINE_ID", bl_id128_to_string(rec->info.machine_id, id));
+        if (rec->info.hostname[0])
+                journal_field("_HOSTNAME", rec->info.hostname);
+
+        if (is_process_event(ev->type) && ev->pid > 0) {
+                journal_fieldf("_PID", "%d", (int)ev->pid);
+                if (v.uid != UINT32_MAX)
+                        journal_fieldf("_UID", "%" PRIu32, v.uid);
+                if (v.gid != UINT32_MAX)
+                        journal_fieldf("_GID", "%" PRIu32, v.gid);
+                journal_field("_COMM", v.comm);
+                journal_field("_EXE", v.exe);
+                journal_field("_CMDLINE", cmdline);
+                journal_field("_SYSTEMD_UNIT", v.unit);
+        }
+
+        journal_field("MESSAGE", message);
+        journal_fieldf("PRIORITY", "%d", journal_priority(ev));
+        journal_field("SYSLOG_IDENTIFIER", "bootlog");
+        if (ts_ns > 0 && rec->info.ref_realtime_ns > 0)
+                /* What journald sets when a client says when it logged: journalctl shows this time. */
+                journal_fieldf("_SOURCE_REALTIME_TIMESTAMP", "%" PRIu64,
+                               bl_file_info_realtime(&rec->info, ts_ns) / NSEC_PER_USEC);
+
+        journal_field("BOOTLOG_EVENT", bl_event_type_to_string(ev->type) ?: "?");
+        if (ev->pid > 0)
+                journal_fieldf("BOOTLOG_PID", "%d", (int)ev->pid);
+        if (ev->tid > 0 && ev->tid != ev->pid)
+                journal_fieldf("BOOTLOG_TID", "%d", (int)ev->tid);
+        if (v.parent_pid > 0)
+                journal_fieldf("BOOTLOG_PARENT_PID", "%d", (int)v.parent_pid);
+        journal_field("BOOTLOG_ARGV", cmdline);
+        if (cmdline && v.argv_truncated)
+                journal_field("BOOTLOG_ARGV_TRUNCATED", "yes");
+        journal_field("BOOTLOG_EXE", v.exe);
+        journal_field("BOOTLOG_UNIT", v.unit);
+        journal_field("BOOTLOG_COMM", v.comm);
+        if (ev->type == BL_EVENT_EXIT) {
+                int code = 0, sig = 0;
+                bool core = false;
+
+                /* The exit code, or the signal's name, as the live forwarding says it. */
+                if (bl_exit_status_decode(ev->exit.code, &code, &sig, &core))
+                        journal_fieldf("BOOTLOG_EXIT_STATUS", "%d", code);
+                else if (bl_signal_to_string(sig))
+                        journal_field("BOOTLOG_EXIT_STATUS", bl_signal_to_string(sig));
+                else
+                        journal_fieldf("BOOTLOG_EXIT_STATUS", "signal %d", sig);
+                if (core)
+                        journal_field("BOOTLOG_CORE_DUMPED", "yes");
+        }
+        if (ev->type == BL_EVENT_LOST) {
+                journal_field("BOOTLOG_LOST_REASON", bl_lost_reason_to_string(ev->lost.reason) ?: "unknown");
+                /* 0: the kernel could not say (a receive-buffer overflow; the sequence gaps after it do). */
+                journal_fieldf("BOOTLOG_LOST_COUNT", "%" PRIu64, ev->lost.count);
+        }
+        if (ev->ts_ns > 0)
+                journal_fieldf("BOOTLOG_TS_NS", "%" PRIu64, ev->ts_ns);
+        putchar('\n');
+        return 0;
+}
+
 static const struct {
         int (*header)(void);
         int (*event)(const struct recording *rec, const struct bl_event *ev);
+        bool model; /* needs the process tree: the image a process ran at each event */
 } writers[_FORMAT_MAX] = {
-        [FORMAT_JSON] = { NULL, write_json },
-        [FORMAT_CSV] = { write_csv_header, write_csv },
+        [FORMAT_JSON] = { NULL, write_json, false },
+        [FORMAT_CSV] = { write_csv_header, write_csv, false },
+        [FORMAT_JOURNAL] = { NULL, write_journal, true },
 };
 
 static enum format format_from_string(const char *s)
@@ -478,14 +861,18 @@ static enum format format_from_string(const char *s)
 
 static int help(void)
 {
-        printf("Usage: bootlog export [-b [N|ID]] [-D DIR] [--file FILE] [--format json|csv]\n"
+        printf("Usage: bootlog export [-b [N|ID]] [-D DIR] [--file FILE] [--format json|csv|journal]\n"
                "\n"
                "Write every recorded event to standard output: as one JSON object per line\n"
-               "(NDJSON, the default), or as CSV with a header row and one row per event.\n"
+               "(NDJSON, the default), as CSV with a header row and one row per event, or in\n"
+               "the systemd journal export format, one entry per event at its recorded time:\n"
+               "\n"
+               "  bootlog export --format=journal | /lib/systemd/systemd-journal-remote -o X.journal -\n"
+               "\n"
                "See bootlog(1) for the fields.\n"
                "\n"
                "Options:\n%s"
-               "      --format FORMAT   output format: json (the default) or csv\n"
+               "      --format FORMAT   output format: json (the default), csv or journal\n"
                "  -h, --help            show this help\n"
                "\n"
                "Without -b or --file: the current boot's recording, else the newest.\n",
@@ -520,12 +907,8 @@ static int parse_argv(int argc, char *argv[])
                         arg_format = format_from_string(optarg);
                         if (arg_format >= 0)
                                 break;
-                        if (streq(optarg, "journal"))
-                                usage_error("export",
-                                            "format 'journal' is not supported yet (supported: json, csv)");
-                        else
-                                usage_error("export", "unsupported format '%s' (supported: json, csv)",
-                                            optarg);
+                        usage_error("export", "unsupported format '%s' (supported: json, csv, journal)",
+                                    optarg);
                         return -EINVAL;
                 default: return getopt_failed("export", c, argv);
                 }
@@ -548,9 +931,17 @@ int verb_export(int argc, char *argv[])
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
 
-        r = recording_select(&arg_selection, false, &rec);
+        r = recording_select(&arg_selection, writers[arg_format].model, &rec);
         if (r < 0)
                 return EXIT_DATA;
+        if (writers[arg_format].model) {
+                /* Building the model read every event: back to the first. */
+                r = bl_reader_rewind(rec.reader);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to read '%s': %m", rec.path);
+                        return EXIT_DATA;
+                }
+        }
 
         if (writers[arg_format].header)
                 writers[arg_format].header();

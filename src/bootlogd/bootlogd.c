@@ -34,11 +34,11 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
-#include <systemd/sd-journal.h>
 
 #include "conf.h"
 #include "config.h"
 #include "format.h"
+#include "forward.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -51,6 +51,8 @@
 #define SUMMARY_MESSAGE_ID    "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
 #define RETRY_USEC            (1000 * 1000)
 #define INIT_READY_TIMEOUT_MS 5000
+/* The summary may wait this long for room in journald's queue; events never wait. */
+#define SUMMARY_TIMEOUT_MS 1000
 
 static const char *arg_config = DEFAULT_CONFIG;
 static char *arg_output;
@@ -64,13 +66,14 @@ static bool arg_sync = true;
 static bool arg_daemon;
 static bool arg_condition;
 /* Command line settings, applied over the config file and the kernel command line. */
-static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory;
+static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward;
 static bool arg_no_persist;
 
 struct context {
         struct settings settings;
         sd_event *event;
         struct bl_recorder *recorder;
+        struct forwarder *forwarder; /* Forward=journal */
         int proc_fd; /* /proc as it was at start: it stays valid when the mount moves to the new root */
         char *path;  /* the recording's current file */
         char *name;  /* its file name: BOOT_ID[-N].bootlog */
@@ -106,6 +109,10 @@ static void help(void)
                "                                0: never)\n"
                "      --directory=DIR           persistent directory (default: /var/log/bootlog)\n"
                "      --no-persist              stay in " RUNTIME_DIR "\n"
+               "      --forward=journal[:EVENTS]\n"
+               "                                also send events to the journal as they happen\n"
+               "                                (EVENTS: exec, exit, failed-exit, fork, ...;\n"
+               "                                default: exec,failed-exit); 'no': do not\n"
                "      --daemon                  run in the background; return once recording\n"
                "      --pid-file=PATH           write the pid here (default with the default\n"
                "                                output: " DEFAULT_PID_FILE ")\n"
@@ -156,6 +163,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_PID_FILE,
                 ARG_CONDITION,
                 ARG_CONFIG,
+                ARG_FORWARD,
         };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -174,10 +182,12 @@ static int parse_argv(int argc, char *argv[])
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
                 { "condition", no_argument, NULL, ARG_CONDITION },
                 { "config", required_argument, NULL, ARG_CONFIG },
+                { "forward", required_argument, NULL, ARG_FORWARD },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
+        struct forward_spec spec;
         enum until_mode mode;
         unsigned long v;
         uint64_t ns;
@@ -246,6 +256,15 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_PID_FILE: arg_pid_file = optarg; break;
                 case ARG_CONDITION: arg_condition = true; break;
                 case ARG_CONFIG: arg_config = optarg; break;
+                case ARG_FORWARD:
+                        if (parse_forward(optarg, &spec) < 0)
+                                return log_error_errno(
+                                    EINVAL,
+                                    "Invalid --forward '%s' (journal, journal:EVENTS with "
+                                    "EVENTS a comma list such as exec,failed-exit, or no).",
+                                    optarg);
+                        arg_forward = optarg;
+                        break;
                 case ':':
                         return log_error_errno(EINVAL,
                                                "Option '%s' needs an argument. Try 'bootlogd --help'.",
@@ -301,6 +320,8 @@ static int load_settings(struct settings *s)
                 free(s->directory);
                 s->directory = NULL;
         }
+        if (arg_forward)
+                (void)parse_forward(arg_forward, &s->forward);
         return 0;
 }
 
@@ -716,12 +737,17 @@ static int on_reroot(sd_event_source *s, void *userdata)
                 (void)sd_event_source_set_time(c->bus_timer, now);
                 (void)sd_event_source_set_enabled(c->bus_timer, SD_EVENT_ONESHOT);
         }
+        if (c->forwarder)
+                forwarder_retry_now(c->forwarder);
         return 0;
 }
 
 static int on_event(struct bl_event *ev, void *userdata)
 {
         struct context *c = userdata;
+
+        if (c->forwarder)
+                forwarder_event(c->forwarder, ev);
 
         if (ev->type == BL_EVENT_EXEC && ev->pid == 1 && c->event && !c->reroot_source)
                 /* Not from inside the recorder's dispatch: do it from the loop. */
@@ -767,18 +793,65 @@ static void notify_parent(struct context *c, uint8_t status)
         safe_close(log_fd);
 }
 
-static void journal_summary(const struct context *c, const struct bl_recorder_stats *st)
+/*
+ * The summary, to the journal with its MESSAGE_ID (see units/bootlog.catalog). Not with sd_journal_send(),
+ * which would wait as long as journald's queue stays full: a stopped journald must not keep bootlogd from
+ * exiting. journald may not run (yet, or at all): then stderr has the line.
+ */
+static void journal_summary(const struct context *c, const struct bl_recorder_stats *st, const char *message,
+                            const struct forward_stats *fst)
 {
-        const char *reason = bl_stop_reason_to_string(c->reason) ?: "unknown";
+        _cleanup_(journal_conn_freep) struct journal_conn *j = NULL;
+        _cleanup_(journal_entry_done) struct journal_entry e = {};
+        int r;
 
-        /* journald may not run (yet, or at all): then this fails quietly and stderr has the line. */
-        (void)sd_journal_send("MESSAGE_ID=" SUMMARY_MESSAGE_ID, "PRIORITY=6", "SYSLOG_IDENTIFIER=bootlogd",
-                              "MESSAGE=Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64
-                              " lost) in %" PRIu64 " bytes to %s; stopped: %s.",
-                              st->processes, st->events, st->lost, st->bytes, c->path, reason,
-                              "BOOTLOG_PROCESSES=%" PRIu64, st->processes, "BOOTLOG_EVENTS=%" PRIu64,
-                              st->events, "BOOTLOG_LOST=%" PRIu64, st->lost, "BOOTLOG_BYTES=%" PRIu64,
-                              st->bytes, "BOOTLOG_FILE=%s", c->path, "BOOTLOG_STOP_REASON=%s", reason, NULL);
+        journal_entry_add_string(&e, "MESSAGE_ID", SUMMARY_MESSAGE_ID);
+        journal_entry_add_string(&e, "PRIORITY", "6");
+        journal_entry_add_string(&e, "SYSLOG_IDENTIFIER", "bootlogd");
+        journal_entry_add_string(&e, "MESSAGE", message);
+        journal_entry_addf(&e, "BOOTLOG_PROCESSES", "%" PRIu64, st->processes);
+        journal_entry_addf(&e, "BOOTLOG_EVENTS", "%" PRIu64, st->events);
+        journal_entry_addf(&e, "BOOTLOG_LOST", "%" PRIu64, st->lost);
+        journal_entry_addf(&e, "BOOTLOG_BYTES", "%" PRIu64, st->bytes);
+        journal_entry_add_string(&e, "BOOTLOG_FILE", c->path);
+        journal_entry_add_string(&e, "BOOTLOG_STOP_REASON",
+                                 bl_stop_reason_to_string(c->reason) ?: "unknown");
+        if (fst) {
+                journal_entry_addf(&e, "BOOTLOG_FORWARDED", "%" PRIu64, fst->forwarded);
+                journal_entry_addf(&e, "BOOTLOG_NOT_FORWARDED", "%" PRIu64, fst->not_forwarded);
+        }
+        r = journal_conn_new(JOURNAL_SOCKET, &j);
+        if (r >= 0)
+                r = journal_conn_send(j, &e, SUMMARY_TIMEOUT_MS);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send the summary to the journal, ignoring: %m");
+}
+
+/* "Recorded 233 processes, ...; stopped: signal; forwarded 230 events, 12 not (journald unavailable)." */
+static void summary(const struct context *c, const struct bl_recorder_stats *st)
+{
+        _cleanup_free_ char *forwarded = NULL, *message = NULL;
+        const char *reason = bl_stop_reason_to_string(c->reason) ?: "unknown";
+        struct forward_stats fst;
+
+        if (c->forwarder) {
+                forwarder_get_stats(c->forwarder, &fst);
+                forwarded = forward_stats_describe(&fst);
+                if (!forwarded)
+                        log_oom(); /* the journal still gets the counts */
+        }
+        if (asprintf(&message,
+                     "Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64
+                     " bytes to '%s'; stopped: %s%s%s.",
+                     st->processes, st->events, st->lost, st->bytes, c->path, reason, forwarded ? "; " : "",
+                     forwarded ?: "") < 0) {
+                log_oom();
+                return;
+        }
+        /* Under systemd stderr goes to the journal too: the structured message is enough there. */
+        if (!getenv("JOURNAL_STREAM"))
+                log_info("%s", message);
+        journal_summary(c, st, message, c->forwarder ? &fst : NULL);
 }
 
 static int setup_loop(struct context *c)
@@ -836,6 +909,7 @@ static void context_done(struct context *c)
         c->reroot_source = sd_event_source_disable_unref(c->reroot_source);
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->event = sd_event_unref(c->event);
+        c->forwarder = forwarder_free(c->forwarder);
         c->proc_fd = safe_close(c->proc_fd);
         c->notify_fd = safe_close(c->notify_fd);
         settings_done(&c->settings);
@@ -856,6 +930,14 @@ static int run(struct context *c)
         fd = open_output(c);
         if (fd < 0)
                 return EXIT_FAILURE;
+
+        /* Before the recorder: the snapshot fills the forwarder's map of processes. */
+        if (c->settings.forward.enabled) {
+                r = forwarder_new(&c->settings.forward, JOURNAL_SOCKET, &c->forwarder);
+                if (r < 0)
+                        log_warning_errno(
+                            r, "Failed to set up forwarding to the journal, recording without: %m");
+        }
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGINT);
@@ -930,13 +1012,7 @@ static int run(struct context *c)
         c->recorder = NULL;
         if (r < 0)
                 log_warning_errno(r, "Some events could not be written to '%s': %m", c->path);
-        /* Under systemd stderr goes to the journal too: the structured message is enough there. */
-        if (!getenv("JOURNAL_STREAM"))
-                log_info("Recorded %" PRIu64 " processes, %" PRIu64 " events (%" PRIu64 " lost) in %" PRIu64
-                         " bytes to '%s'; stopped: %s.",
-                         stats.processes, stats.events, stats.lost, stats.bytes, c->path,
-                         bl_stop_reason_to_string(c->reason) ?: "unknown");
-        journal_summary(c, &stats);
+        summary(c, &stats);
         if (c->pid_file && running_recorder(c->pid_file) == 0)
                 (void)unlink(c->pid_file);
         return ret;

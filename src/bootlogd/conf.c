@@ -46,6 +46,17 @@ static const struct {
         { "", NSEC_PER_SEC },
 };
 
+static bool parse_bool(const char *v, bool *ret)
+{
+        if (streq(v, "1") || streq(v, "yes") || streq(v, "true") || streq(v, "on"))
+                *ret = true;
+        else if (streq(v, "0") || streq(v, "no") || streq(v, "false") || streq(v, "off"))
+                *ret = false;
+        else
+                return false;
+        return true;
+}
+
 int parse_duration(const char *s, uint64_t *ret)
 {
         char *end;
@@ -88,6 +99,56 @@ int parse_size_suffix(const char *s, uint64_t *ret)
         return 0;
 }
 
+/* START, END and UNKNOWN records say nothing about a process: not worth a journal entry. */
+#define FORWARDABLE_TYPES                                                                                   \
+        (FORWARD_TYPE(BL_EVENT_FORK) | FORWARD_TYPE(BL_EVENT_EXEC) | FORWARD_TYPE(BL_EVENT_EXIT) |          \
+         FORWARD_TYPE(BL_EVENT_UID) | FORWARD_TYPE(BL_EVENT_GID) | FORWARD_TYPE(BL_EVENT_SID) |             \
+         FORWARD_TYPE(BL_EVENT_PTRACE) | FORWARD_TYPE(BL_EVENT_COMM) | FORWARD_TYPE(BL_EVENT_COREDUMP) |    \
+         FORWARD_TYPE(BL_EVENT_SNAPSHOT) | FORWARD_TYPE(BL_EVENT_LOST))
+
+int parse_forward(const char *s, struct forward_spec *ret)
+{
+        struct forward_spec spec = { .enabled = true };
+        _cleanup_free_ char *list = NULL;
+        bool all_exits = false, on;
+
+        if (parse_bool(s, &on) && !on) {
+                *ret = (struct forward_spec){};
+                return 0;
+        }
+        if (streq(s, "journal")) {
+                *ret = (struct forward_spec){
+                        .enabled = true,
+                        .types = FORWARD_TYPE(BL_EVENT_EXEC) | FORWARD_TYPE(BL_EVENT_EXIT),
+                        .failed_exits_only = true,
+                };
+                return 0;
+        }
+        if (strncmp(s, "journal:", 8) != 0 || !s[8])
+                return -EINVAL;
+        list = strdup(s + 8);
+        if (!list)
+                return -ENOMEM;
+        /* strtok_r() would skip empty items ("exec,,exit"): a typo is better refused. */
+        for (char *p = list, *w; (w = strsep(&p, ","));) {
+                enum bl_event_type t;
+
+                if (streq(w, "failed-exit")) {
+                        spec.types |= FORWARD_TYPE(BL_EVENT_EXIT);
+                        continue;
+                }
+                t = bl_event_type_from_string(w);
+                if (t < 0 || !(FORWARDABLE_TYPES & FORWARD_TYPE(t)))
+                        return -EINVAL;
+                spec.types |= FORWARD_TYPE(t);
+                if (t == BL_EVENT_EXIT)
+                        all_exits = true;
+        }
+        spec.failed_exits_only = !all_exits;
+        *ret = spec;
+        return 0;
+}
+
 int parse_until(const char *s, enum until_mode *ret_mode, uint64_t *ret_ns)
 {
         if (streq(s, "startup-finished")) {
@@ -119,17 +180,6 @@ static int set_string(char **p, const char *v)
         return 0;
 }
 
-static bool parse_bool(const char *v, bool *ret)
-{
-        if (streq(v, "1") || streq(v, "yes") || streq(v, "true") || streq(v, "on"))
-                *ret = true;
-        else if (streq(v, "0") || streq(v, "no") || streq(v, "false") || streq(v, "off"))
-                *ret = false;
-        else
-                return false;
-        return true;
-}
-
 /* Applies one Key=Value. Returns 0, -EINVAL for a bad value, -ENOENT for an unknown key, -ENOMEM. */
 static int apply(struct settings *s, const char *key, const char *value)
 {
@@ -158,6 +208,8 @@ static int apply(struct settings *s, const char *key, const char *value)
                 return parse_size_suffix(value, &s->max_use);
         if (streq(key, "Group"))
                 return set_string(&s->group, value);
+        if (streq(key, "Forward"))
+                return parse_forward(value, &s->forward);
         if (streq(key, "Init")) {
                 if (*value != '/')
                         return -EINVAL;
@@ -283,6 +335,8 @@ int settings_load_cmdline(struct settings *s, const char *cmdline)
                         r = apply(s, "Tail", eq + 1);
                 else if (streq(w, "bootlog.init"))
                         r = apply(s, "Init", eq + 1);
+                else if (streq(w, "bootlog.forward"))
+                        r = apply(s, "Forward", eq + 1);
                 else if (streq(w, "bootlog.initramfs"))
                         ; /* read by the initramfs hooks */
                 else

@@ -11,11 +11,28 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "event.h"
+
 enum until_mode {
         UNTIL_AUTO,             /* StartupFinished when systemd is PID 1, else MaxDuration */
         UNTIL_STARTUP_FINISHED, /* systemd's StartupFinished, plus Tail */
         UNTIL_DURATION,         /* a fixed time after start */
         UNTIL_STOP,             /* only SIGTERM/SIGINT (bootlog stop) or MaxDuration */
+};
+
+/*
+ * Forward=journal[:EVENTS]: which recorded events also go to the journal, live.
+ * EVENTS is a comma list of event type names (fork, exec, exit, uid, gid, sid,
+ * ptrace, comm, coredump, snapshot, lost) and failed-exit; "exit" means every
+ * exit, "failed-exit" only those with a non-zero status or a signal.
+ * Default: exec,failed-exit.
+ */
+#define FORWARD_TYPE(t) (UINT32_C(1) << (t))
+
+struct forward_spec {
+        bool enabled;
+        uint32_t types;         /* 1u << enum bl_event_type, per forwarded type */
+        bool failed_exits_only; /* with BL_EVENT_EXIT in types */
 };
 
 struct settings {
@@ -29,6 +46,7 @@ struct settings {
         uint64_t max_use; /* bytes, for all recordings in directory */
         char *group;      /* group owning the files; NULL/"" : root's */
         char *init;       /* init= mode: the real init */
+        struct forward_spec forward;
 };
 
 void settings_init(struct settings *s);
@@ -41,12 +59,17 @@ void settings_done(struct settings *s);
 int settings_load_file(struct settings *s, const char *path);
 /* Reads path and then path.d/ *.conf in order. */
 int settings_load_config(struct settings *s, const char *path);
-/* Applies bootlog.enable=, bootlog.until=, bootlog.tail=, bootlog.init= from a kernel command line. */
+/*
+ * Applies bootlog.enable=, bootlog.until=, bootlog.tail=, bootlog.init=, bootlog.forward= from a kernel
+ * command line.
+ */
 int settings_load_cmdline(struct settings *s, const char *cmdline);
 
 /* "5s", "250ms", "10min", "1h", "90" (seconds) → ns. */
 int parse_duration(const char *s, uint64_t *ret);
 /* "64M", "1G", "4096", "100K" → bytes. */
 int parse_size_suffix(const char *s, uint64_t *ret);
+/* "journal", "journal:exec,exit,...", or no/off/false/0 (off). */
+int parse_forward(const char *s, struct forward_spec *ret);
 /* "startup-finished", "stop", or a duration. */
 int parse_until(const char *s, enum until_mode *ret_mode, uint64_t *ret_ns);

@@ -93,6 +93,8 @@ GOLDEN = {
     "diff-json": (["diff", "--file", "seed.bootlog", "--file", "seed2.bootlog", "--json"], {}),
     "export-csv": (["export", "--file", "seed.bootlog", "--format", "csv"], {}),
     "plot": (["plot", "--file", "seed.bootlog", "-o", "seed.svg"], {"output": "seed.svg"}),
+    # Issue 5: the journal export format (binary fields for the hostile argv).
+    "export-journal": (["export", "--file", "seed.bootlog", "--format", "journal"], {}),
 }
 
 # Text views that show the escape-laden argv: (name, argv, pending). Without --full a view may cut the
