@@ -123,6 +123,11 @@ char *cut_chars(char *s, size_t max_chars);
 /* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
 pid_t process_reparented_to(const struct bl_process *p);
 
+struct jobj;
+/* The JSON fields of how p ended, shared by the tree and why views: exit_ns, duration_ns, exit_code,
+ * signal, signal_name, core_dumped, running, reparented_to (null where they do not apply). */
+void jobj_process_end(struct jobj *j, const struct bl_process *p);
+
 /* If the model counted lost events, prints a warning line saying what that means for the view (stdout),
  * in yellow if colour is on. */
 void print_lost_warning(const struct recording *rec);

@@ -832,9 +832,7 @@ static int json_node(const struct tree *t, const struct bl_process *p, int rel, 
 {
         struct jobj j = jobj_new();
         struct json_object *execs, *children;
-        int code = 0, sig = 0, r;
-        bool core = false;
-        pid_t reparented;
+        int r;
 
         if (arg_pid > 0 && rel < 0 && p->pid == arg_pid && t->vis[p->index] == MATCH)
                 rel = 0;
@@ -848,35 +846,7 @@ static int json_node(const struct tree *t, const struct bl_process *p, int rel, 
                 jobj_null(&j, "start_ns");
                 jobj_null(&j, "start_offset_s");
         }
-        if (p->exited) {
-                jobj_int(&j, "exit_ns", (int64_t)p->exit_ns);
-                if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
-                        jobj_int(&j, "duration_ns", (int64_t)(p->exit_ns - p->start_ns));
-                else
-                        jobj_null(&j, "duration_ns");
-                if (bl_exit_status_decode(p->exit_status, &code, &sig, &core)) {
-                        jobj_int(&j, "exit_code", code);
-                        jobj_null(&j, "signal");
-                        jobj_null(&j, "signal_name");
-                } else {
-                        jobj_null(&j, "exit_code");
-                        jobj_int(&j, "signal", sig);
-                        jobj_str(&j, "signal_name", bl_signal_to_string(sig));
-                }
-        } else {
-                jobj_null(&j, "exit_ns");
-                jobj_null(&j, "duration_ns");
-                jobj_null(&j, "exit_code");
-                jobj_null(&j, "signal");
-                jobj_null(&j, "signal_name");
-        }
-        jobj_bool(&j, "core_dumped", core || p->coredump);
-        jobj_bool(&j, "running", !p->exited);
-        reparented = process_reparented_to(p);
-        if (reparented > 0)
-                jobj_int(&j, "reparented_to", reparented);
-        else
-                jobj_null(&j, "reparented_to");
+        jobj_process_end(&j, p);
         jobj_int(&j, "threads", p->n_threads);
         jobj_str(&j, "comm", p->comm[0] ? p->comm : NULL);
         jobj_bool(&j, "match", t->vis[p->index] == MATCH);

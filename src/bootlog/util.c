@@ -20,6 +20,7 @@
 
 #include "bootlog.h"
 #include "cli.h"
+#include "report.h"
 #include "escape.h"
 #include "log.h"
 #include "output.h"
@@ -638,6 +639,43 @@ pid_t process_reparented_to(const struct bl_process *p)
         if (p->parent && p->reported_ppid > 0 && p->reported_ppid != p->parent->pid)
                 return p->reported_ppid;
         return 0;
+}
+
+void jobj_process_end(struct jobj *j, const struct bl_process *p)
+{
+        bool core = false;
+        int code, sig;
+        pid_t reparented;
+
+        if (p->exited) {
+                jobj_int(j, "exit_ns", (int64_t)p->exit_ns);
+                if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
+                        jobj_int(j, "duration_ns", (int64_t)(p->exit_ns - p->start_ns));
+                else
+                        jobj_null(j, "duration_ns");
+                if (bl_exit_status_decode(p->exit_status, &code, &sig, &core)) {
+                        jobj_int(j, "exit_code", code);
+                        jobj_null(j, "signal");
+                        jobj_null(j, "signal_name");
+                } else {
+                        jobj_null(j, "exit_code");
+                        jobj_int(j, "signal", sig);
+                        jobj_str(j, "signal_name", bl_signal_to_string(sig));
+                }
+        } else {
+                jobj_null(j, "exit_ns");
+                jobj_null(j, "duration_ns");
+                jobj_null(j, "exit_code");
+                jobj_null(j, "signal");
+                jobj_null(j, "signal_name");
+        }
+        jobj_bool(j, "core_dumped", core || p->coredump);
+        jobj_bool(j, "running", !p->exited);
+        reparented = process_reparented_to(p);
+        if (reparented > 0)
+                jobj_int(j, "reparented_to", reparented);
+        else
+                jobj_null(j, "reparented_to");
 }
 
 void print_lost_warning(const struct recording *rec)

@@ -390,40 +390,10 @@ static int json_match(const struct recording *rec, const struct match *m, struct
         const struct bl_process *p = m->process, *root = p;
         struct jobj j = jobj_new(), proc = jobj_new();
         struct json_object *chain;
-        int code = 0, sig = 0, r;
-        bool core = false;
-        pid_t reparented;
+        int r;
 
         json_times(&proc, rec, p);
-        if (p->exited) {
-                jobj_int(&proc, "exit_ns", (int64_t)p->exit_ns);
-                if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
-                        jobj_int(&proc, "duration_ns", (int64_t)(p->exit_ns - p->start_ns));
-                else
-                        jobj_null(&proc, "duration_ns");
-                if (bl_exit_status_decode(p->exit_status, &code, &sig, &core)) {
-                        jobj_int(&proc, "exit_code", code);
-                        jobj_null(&proc, "signal");
-                        jobj_null(&proc, "signal_name");
-                } else {
-                        jobj_null(&proc, "exit_code");
-                        jobj_int(&proc, "signal", sig);
-                        jobj_str(&proc, "signal_name", bl_signal_to_string(sig));
-                }
-        } else {
-                jobj_null(&proc, "exit_ns");
-                jobj_null(&proc, "duration_ns");
-                jobj_null(&proc, "exit_code");
-                jobj_null(&proc, "signal");
-                jobj_null(&proc, "signal_name");
-        }
-        jobj_bool(&proc, "core_dumped", core || p->coredump);
-        jobj_bool(&proc, "running", !p->exited);
-        reparented = process_reparented_to(p);
-        if (reparented > 0)
-                jobj_int(&proc, "reparented_to", reparented);
-        else
-                jobj_null(&proc, "reparented_to");
+        jobj_process_end(&proc, p);
         json_image(&proc, "matched", m->exec);
         if (proc.r >= 0) {
                 struct json_object *execs = json_object_new_array();
