@@ -643,7 +643,7 @@ static char *journal_display(const struct journal_process *v)
 /* What follows "TYPE PID COMMAND" in MESSAGE: ": exit 3", ": forked by 1419", ... */
 static char *journal_message_tail(const struct bl_event *ev)
 {
-        _cleanup_free_ char *comm = NULL, *thread = NULL;
+        _cleanup_free_ char *thread = NULL;
         char status[64], *s = NULL;
         int r = 0;
 
@@ -660,27 +660,7 @@ static char *journal_message_tail(const struct bl_event *ev)
                 format_wait_status(status, sizeof(status), ev->exit.code);
                 r = asprintf(&s, ": %s%s%s", thread ?: "", thread ? " " : "", status);
                 break;
-        case BL_EVENT_UID:
-                r = asprintf(&s, ": uid %" PRIu32 ", euid %" PRIu32, ev->id.real, ev->id.effective);
-                break;
-        case BL_EVENT_GID:
-                r = asprintf(&s, ": gid %" PRIu32 ", egid %" PRIu32, ev->id.real, ev->id.effective);
-                break;
-        case BL_EVENT_SID: s = strdup(": new session"); break;
-        case BL_EVENT_PTRACE:
-                if (ev->ptrace.tracer_pid > 0)
-                        r = asprintf(&s, ": traced by %d", (int)ev->ptrace.tracer_pid);
-                else
-                        s = strdup(": no longer traced");
-                break;
-        case BL_EVENT_COMM:
-                comm = bl_escape(ev->info.comm);
-                if (comm)
-                        r = asprintf(&s, ": renamed itself %s", comm);
-                break;
-        case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
-        case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
-        default: s = strdup(""); break;
+        default: s = bl_event_detail(ev); break;
         }
         return r < 0 ? NULL : s;
 }

@@ -588,7 +588,6 @@ static void exit_desc_of(const struct bl_event *ev, struct exit_desc *ret)
 /* What follows the process in MESSAGE: ": exit 3", ": killed by SIGKILL", ... */
 static char *message_tail(const struct bl_event *ev, const struct exit_desc *x)
 {
-        _cleanup_free_ char *comm = NULL;
         char *s = NULL;
         int r = 0;
 
@@ -600,27 +599,7 @@ static char *message_tail(const struct bl_event *ev, const struct exit_desc *x)
                         r = asprintf(&s, ": exit %s", x->status);
                 break;
         case BL_EVENT_FORK: r = asprintf(&s, ": forked by %d", (int)ev->fork.parent_pid); break;
-        case BL_EVENT_UID:
-                r = asprintf(&s, ": uid %" PRIu32 ", euid %" PRIu32, ev->id.real, ev->id.effective);
-                break;
-        case BL_EVENT_GID:
-                r = asprintf(&s, ": gid %" PRIu32 ", egid %" PRIu32, ev->id.real, ev->id.effective);
-                break;
-        case BL_EVENT_SID: s = strdup(": new session"); break;
-        case BL_EVENT_PTRACE:
-                if (ev->ptrace.tracer_pid > 0)
-                        r = asprintf(&s, ": traced by %d", (int)ev->ptrace.tracer_pid);
-                else
-                        s = strdup(": no longer traced");
-                break;
-        case BL_EVENT_COMM:
-                comm = bl_escape(ev->info.comm);
-                if (comm)
-                        r = asprintf(&s, ": renamed itself %s", comm);
-                break;
-        case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
-        case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
-        default: s = strdup(""); break;
+        default: s = bl_event_detail(ev); break;
         }
         return r < 0 ? NULL : s;
 }

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "escape.h"
 #include "event.h"
 
 static const char *const event_type_table[_BL_EVENT_TYPE_MAX] = {
@@ -212,6 +213,38 @@ int bl_event_copy(struct bl_event *ret, const struct bl_event *src)
                 return r;
         *ret = c;
         return 0;
+}
+
+char *bl_event_detail(const struct bl_event *ev)
+{
+        _cleanup_free_ char *comm = NULL;
+        char *s = NULL;
+        int r = 0;
+
+        switch (ev->type) {
+        case BL_EVENT_UID:
+                r = asprintf(&s, ": uid %" PRIu32 ", euid %" PRIu32, ev->id.real, ev->id.effective);
+                break;
+        case BL_EVENT_GID:
+                r = asprintf(&s, ": gid %" PRIu32 ", egid %" PRIu32, ev->id.real, ev->id.effective);
+                break;
+        case BL_EVENT_SID: s = strdup(": new session"); break;
+        case BL_EVENT_PTRACE:
+                if (ev->ptrace.tracer_pid > 0)
+                        r = asprintf(&s, ": traced by %d", (int)ev->ptrace.tracer_pid);
+                else
+                        s = strdup(": no longer traced");
+                break;
+        case BL_EVENT_COMM:
+                comm = bl_escape(ev->info.comm);
+                if (comm)
+                        r = asprintf(&s, ": renamed itself %s", comm);
+                break;
+        case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
+        case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
+        default: s = strdup(""); break;
+        }
+        return r < 0 ? NULL : s;
 }
 
 char *bl_argv_join(char *const *argv)

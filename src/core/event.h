@@ -171,5 +171,14 @@ bool bl_exit_status_decode(uint32_t status, int *ret_code, int *ret_signal, bool
 /* "SIGKILL" for 9, NULL if unknown. */
 const char *bl_signal_to_string(int sig) _pure_;
 
+/*
+ * What a one-line description ("TYPE PID COMMAND...") adds for the event
+ * types other than fork, exec and exit, whose wording is the caller's:
+ * ": uid 0, euid 1000", ": new session", ": renamed itself NAME" (escaped),
+ * ... "" for types with nothing to add. Shared by the journal export and the
+ * live forwarder, so both say the same. New string; NULL on ENOMEM.
+ */
+char *bl_event_detail(const struct bl_event *ev);
+
 /* Joins argv with single spaces into a new string; NULL on ENOMEM. Empty argv gives "". */
 char *bl_argv_join(char *const *argv);
