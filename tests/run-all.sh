@@ -33,3 +33,5 @@ fi
 ninja -C "$asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C "$asan" --print-errorlogs --suite unit --suite integration
+# libFuzzer targets (tests/fuzz), each for FUZZ_TIME seconds (60 by default): any crash fails.
+meson test -C "$asan" --print-errorlogs --suite fuzz

@@ -314,6 +314,10 @@ int verb_record(int argc, char *argv[])
                 log_error("'%s' already exists; use --force to replace it.", arg_output);
                 return EXIT_FAILURE;
         }
+        if (fd == -EBUSY) {
+                log_error("'%s' is being recorded by another process; not replacing it.", arg_output);
+                return EXIT_FAILURE;
+        }
         if (fd < 0) {
                 log_error_errno(fd, "Failed to create '%s': %m", arg_output);
                 return EXIT_FAILURE;

@@ -445,10 +445,12 @@ static int open_output(struct context *c)
         fd = bl_output_create(c->path, arg_force);
         if (fd == -EEXIST)
                 return log_error_errno(fd, "'%s' already exists; use --force to replace it.", c->path);
+        if (fd == -EBUSY)
+                return log_error_errno(fd, "'%s' is being recorded by another process; not replacing it.",
+                                       c->path);
         if (fd < 0)
                 return log_error_errno(fd, "Failed to create '%s': %m", c->path);
-        /* Held while recording: readers and `bootlog boots` tell a recording in progress by it. */
-        (void)flock(fd, LOCK_EX | LOCK_NB);
+        /* bl_output_create() locked it: readers and `bootlog boots` tell a recording in progress by it. */
         if (gid != (gid_t)-1)
                 (void)fchown(fd, 0, gid);
         return fd;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -373,12 +374,28 @@ int bl_output_create(const char *path, bool replace)
 
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         if (fd < 0 && errno == EEXIST && replace) {
+                struct stat st;
+
+                /* A recording in progress is locked by its recorder: never pull it from under it. */
+                if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                        int old = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+                        if (old >= 0) {
+                                bool busy = flock(old, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+
+                                close(old);
+                                if (busy)
+                                        return -EBUSY;
+                        }
+                }
                 if (unlink(path) < 0)
                         return negative_errno();
                 fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         }
         if (fd < 0)
                 return negative_errno();
+        /* Held while recording: readers, `bootlog boots` and another recorder's --force see it. */
+        (void)flock(fd, LOCK_EX | LOCK_NB);
         return fd;
 }
 

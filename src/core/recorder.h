@@ -90,7 +90,9 @@ int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e);
  * Creates the file for a new recording, open for reading and writing (a
  * recording can be moved: bl_recorder_relocate()): mode 0640, O_EXCL|O_NOFOLLOW, so an
  * existing file or a planted symlink is never written through. With replace,
- * an existing file is removed first. Returns the fd or -errno (-EEXIST).
+ * an existing file is removed first, unless a recorder holds it locked
+ * (-EBUSY). The new file is locked (flock LOCK_EX) while fd is open.
+ * Returns the fd or -errno (-EEXIST, -EBUSY).
  */
 int bl_output_create(const char *path, bool replace);
 
