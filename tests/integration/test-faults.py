@@ -347,8 +347,15 @@ execs = storm_child_execs(events)
 tap.ok(ready and rc == 0 and storms_ok and summary_lost(err) == 0 and not any(e["type"] == "lost" for e in events)
        and execs == 50000, f"soak: 10 storms, {execs} of 50000 execs recorded, 0 lost", err)
 bound = max(rss[1] * 0.10, 1024)
-tap.ok(rss[-1] <= rss[1] + bound,
-       f"soak: VmRSS flat: second {rss[1]} kB, last {rss[-1]} kB (bound +{bound:.0f} kB)", rss)
+with open(BOOTLOGD, "rb") as f:
+    # AddressSanitizer keeps freed memory in quarantine, so RSS grows under it by design: the
+    # uninstrumented build (the first pass of tests/run-all.sh) makes this check.
+    asan = b"AddressSanitizer" in f.read()
+if asan:
+    tap.ok(True, f"soak: VmRSS flat # SKIP under AddressSanitizer (quarantine): {rss[1]} -> {rss[-1]} kB")
+else:
+    tap.ok(rss[-1] <= rss[1] + bound,
+           f"soak: VmRSS flat: second {rss[1]} kB, last {rss[-1]} kB (bound +{bound:.0f} kB)", rss)
 
 run(["umount", d])
 shutil.rmtree(d, ignore_errors=True)
