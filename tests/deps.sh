@@ -17,6 +17,8 @@ packages=(
         librsvg2-bin
         # test-journal-export.py, test-fleet.py: systemd-journal-remote and -upload
         systemd-journal-remote
+        # tests/bench: forkstat side by side, zstd -19 on its log, /usr/bin/time for peak RSS
+        forkstat time
 )
 
 missing=()

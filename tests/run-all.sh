@@ -24,6 +24,9 @@ else
 fi
 ninja -C "$build"
 meson test -C "$build" --print-errorlogs
+# The benchmark harness, small and once (tests/bench): it checks that it runs and that bootlogd
+# loses nothing; it never gates on a time.
+meson test -C "$build" --print-errorlogs --suite bench
 
 echo "== ASan+UBSan build and test"
 asan=${ASAN_BUILD_DIR:-$top/build-asan}

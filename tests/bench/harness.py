@@ -1,0 +1,991 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmarks bootlogd side by side with forkstat, in one invocation.
+
+For each workload and each round it runs, one after the other (A B C A B C
+...): the workload alone, the workload under `bootlogd -o FILE`, and the
+workload under `forkstat -e fork,exec,exit > LOG`. Every figure it prints is
+a ratio or a count taken within this run: workload slowdown (median of the
+per-round ratio of wall times, recorder on / off), recorder CPU per 1,000
+events, recorder peak RSS, lost events, the share of execs recorded with
+argv / exe / comm, bytes on disk per event; and `bootlog` read throughput on
+a 1,000,000-process fixture (make-fixture storm), as events per second of
+this run. Then it compares each figure with the targets of issue 6.
+
+Workloads: the /bin/true storm with 2 and 4 spawners, a storm of a static
+binary (if `gcc -static` works), the boot-like workload (workload-boot.sh),
+and the starved case: 4 spawners with the recorder at nice 19.
+
+    harness.py [--quick] [--rounds R] [--storm-n N] [--json FILE] [--build DIR]
+
+Needs root (the proc connector). Programs come from $BOOTLOG, $BOOTLOGD,
+$STORM and $MAKE_FIXTURE (as meson test sets them), else from --build.
+forkstat, zstd and /usr/bin/time are Debian packages (tests/deps.sh); without
+forkstat, its columns are left out.
+
+--quick (the bench-smoke test) runs small workloads once and exits 1 unless
+bootlogd lost nothing and recorded every fork, exec and exit of every storm.
+It never gates on a time.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+NETLINK_CONNECTOR = 11
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+MiB = 1024 * 1024
+
+# The targets of issue 6, as numbers.
+TARGET_SLOWDOWN = 0.03
+TARGET_CPU_RATIO = 0.50
+TARGET_RSS_KIB = 2 * 1024
+TARGET_ARGV_FACTOR = 2.0
+TARGET_LONG_MS = 10
+TARGET_BYTES_RATIO = 0.50
+TARGET_READ_RATE = 1_000_000
+TARGET_READ_RSS_KIB = 300 * 1000
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- /proc probes
+
+def proc_stat(pid):
+    """(state, utime + stime in seconds) from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return fields[0], (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_schedstat(pid):
+    """Time on a CPU in seconds, to the ns (/proc/PID/schedstat), or None."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except OSError:
+        return None
+
+
+def proc_status_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def smaps_rollup(pid):
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                m = re.match(r"(\w+):\s+(\d+) kB", line)
+                if m:
+                    out[m.group(1)] = int(m.group(2))
+    except OSError:
+        pass
+    return out
+
+
+def netlink_socket(pid):
+    """The proc connector socket of pid, from /proc/net/netlink: {rmem, drops} or None."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(int(link[8:-1]))
+    except OSError:
+        return None
+    with open("/proc/net/netlink") as f:
+        next(f)
+        for line in f:
+            c = line.split()
+            if int(c[1]) == NETLINK_CONNECTOR and int(c[9]) in inodes:
+                return {"rmem": int(c[4]), "drops": int(c[8])}
+    return None
+
+
+def wait_drained(pid, timeout=120):
+    """Waits until the recorder has read everything the kernel queued for it and sleeps."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        s = netlink_socket(pid)
+        state, _ = proc_stat(pid)
+        if s is not None and s["rmem"] == 0 and state == "S":
+            quiet += 1
+            if quiet >= 3:
+                return True
+        else:
+            quiet = 0
+        time.sleep(0.02)
+    return False
+
+
+def reap(proc, timeout=60):
+    """wait4() the process: (exit code, rusage)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, ru
+        if time.monotonic() > deadline:
+            proc.kill()
+            deadline += 30
+        time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- recorders
+
+class Recorder:
+    """A running recorder: start() returns once it records; stop() returns its measurements."""
+    name = "none"
+
+    def __init__(self, tools, outdir, tag, nice):
+        self.tools, self.outdir, self.tag, self.nice = tools, outdir, tag, nice
+        self.proc = None
+
+    def prefix(self):
+        return ["nice", "-n", str(self.nice)] if self.nice else []
+
+    def start(self):
+        pass
+
+    def sample(self):
+        """CPU used so far, in seconds: (utime+stime, schedstat)."""
+        return proc_stat(self.proc.pid)[1], proc_schedstat(self.proc.pid)
+
+    def stop(self):
+        pid = self.proc.pid
+        if not wait_drained(pid):
+            log(f"  {self.name}: still busy after 120 s, stopping it anyway")
+        cpu = self.sample()
+        sock = netlink_socket(pid) or {}
+        m = {
+            "cpu_end": cpu,
+            "vmhwm_kib": proc_status_kib(pid, "VmHWM"),
+            "smaps_rollup_kib": smaps_rollup(pid),
+            "rss_anon_kib": proc_status_kib(pid, "RssAnon"),
+            "rss_file_kib": proc_status_kib(pid, "RssFile"),
+            "kernel_drops": sock.get("drops"),
+        }
+        self.proc.send_signal(signal.SIGTERM)
+        code, ru = reap(self.proc)
+        m["exit_code"] = code
+        m["rusage_cpu_s"] = ru.ru_utime + ru.ru_stime
+        m["rusage_maxrss_kib"] = ru.ru_maxrss
+        return m
+
+
+class Bootlogd(Recorder):
+    name = "bootlogd"
+    env = {}  # added to its environment (experiments: LD_PRELOAD)
+
+    def start(self):
+        self.file = os.path.join(self.outdir, f"{self.tag}.bootlog")
+        self.stderr_path = os.path.join(self.outdir, f"{self.tag}.bootlogd.err")
+        sock_path = os.path.join(self.outdir, f"{self.tag}.notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(sock_path)
+        sock.settimeout(60)
+        env = dict(os.environ, NOTIFY_SOCKET=sock_path, **self.env)
+        env.pop("JOURNAL_STREAM", None)  # the summary goes to stderr, not the journal
+        cmd = self.prefix() + [self.tools.get(self.name, self.tools["bootlogd"]), "-o", self.file,
+                               "--pid-file", os.path.join(self.outdir, f"{self.tag}.pid"),
+                               "--until", "stop", "--max-duration", "0",
+                               "--config", os.path.join(self.outdir, "no-such.conf")]
+        with open(self.stderr_path, "w") as err:
+            self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            while True:
+                msg = sock.recv(4096).decode()
+                if "READY=1" in msg.split("\n"):
+                    break
+        except socket.timeout:
+            raise RuntimeError("bootlogd did not send READY=1 within 60 s")
+        finally:
+            sock.close()
+            os.unlink(sock_path)
+
+    def stop(self):
+        m = super().stop()
+        m["file_bytes"] = os.path.getsize(self.file)
+        with open(self.stderr_path) as f:
+            m["summary"] = f.read().strip()
+        return m
+
+
+class Forkstat(Recorder):
+    name = "forkstat"
+
+    def start(self):
+        self.file = os.path.join(self.outdir, f"{self.tag}.forkstat.log")
+        with open(self.file, "w") as out:
+            self.proc = subprocess.Popen(self.prefix() + ["forkstat", "-e", "fork,exec,exit"],
+                                         stdout=out, stderr=subprocess.DEVNULL)
+        # forkstat loads its process cache, then subscribes, then blocks in recv(): ready once it
+        # has a proc connector socket and sleeps.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"forkstat exited with {self.proc.returncode}")
+            if netlink_socket(self.proc.pid) is not None and proc_stat(self.proc.pid)[0] == "S":
+                time.sleep(0.05)
+                if proc_stat(self.proc.pid)[0] == "S":
+                    return
+            time.sleep(0.01)
+        raise RuntimeError("forkstat did not subscribe within 60 s")
+
+    def stop(self):
+        m = super().stop()
+        m["file_bytes"] = os.path.getsize(self.file)
+        return m
+
+
+# ---------------------------------------------------------------- analysis
+
+def bootlog_events(tools, path):
+    p = subprocess.Popen([tools["bootlog"], "export", "--file", path, "--format", "json"],
+                         stdout=subprocess.PIPE, text=True, errors="replace")
+    for line in p.stdout:
+        if line.strip():
+            yield json.loads(line)
+    if p.wait() != 0:
+        raise RuntimeError(f"bootlog export --file {path} failed ({p.returncode})")
+
+
+KERNEL_TYPES = {"fork", "exec", "exit"}
+
+
+class ExecShares:
+    """Counts of execs and of those with argv / exe / comm, and of wrong ones."""
+
+    def __init__(self):
+        self.n = self.argv = self.exe = self.comm = self.wrong = self.unknown = 0
+        self.long = self.long_argv = 0
+
+    def pct(self, k):
+        return 100.0 * getattr(self, k) / self.n if self.n else None
+
+    def as_dict(self):
+        d = {k: getattr(self, k) for k in ("n", "argv", "exe", "comm", "wrong", "unknown", "long", "long_argv")}
+        for k in ("argv", "exe", "comm", "wrong", "unknown"):
+            d[k + "_pct"] = self.pct(k)
+        d["long_argv_pct"] = 100.0 * self.long_argv / self.long if self.long else None
+        return d
+
+
+def analyse_bootlog(tools, path, root_pid, storm):
+    """Reads a recording back. root_pid: the workload's process; storm: (N, argv, comm) or None.
+
+    Returns counts of events and lost events, and for the workload's processes
+    (the subtree of root_pid by fork parent, so reparented daemons stay in it):
+    the shares of execs with argv, exe and comm; for a storm also the forks,
+    execs and exits of the storm's children (spawners' children)."""
+    r = {"events": 0, "fee_events": 0, "lost_records": 0, "lost_count": 0, "lost_unknown": 0,
+         "end_lost": None, "types": {}}
+    subtree = {root_pid}
+    spawners, children = set(), set()
+    storm_forks = storm_execs = storm_exits = 0
+    root_execd = False
+    shares = ExecShares()
+    storm_shares = ExecShares()
+    open_exec = {}  # pid -> (ts_ns, has_argv) of its last exec in the subtree
+    for e in bootlog_events(tools, path):
+        t = e["type"]
+        r["events"] += 1
+        r["types"][t] = r["types"].get(t, 0) + 1
+        if t in KERNEL_TYPES:
+            r["fee_events"] += 1
+        if t == "lost":
+            r["lost_records"] += 1
+            if e.get("count") is None:
+                r["lost_unknown"] += 1
+            else:
+                r["lost_count"] += e["count"]
+            continue
+        if t == "end":
+            r["end_lost"] = e.get("lost")
+            continue
+        pid = e.get("pid")
+        if t == "fork" and e["pid"] == e["tid"]:
+            if e["parent_pid"] in subtree:
+                subtree.add(pid)
+            if storm:
+                if e["parent_pid"] == root_pid and root_execd:
+                    spawners.add(pid)
+                elif e["parent_pid"] in spawners:
+                    children.add(pid)
+                    storm_forks += 1
+        elif t == "exec" and pid in subtree:
+            if pid == root_pid:
+                root_execd = True
+            finish_exec(open_exec, pid, e["ts_ns"], shares)
+            shares.n += 1
+            argv, exe, comm = e.get("argv"), e.get("exe"), e.get("comm")
+            shares.argv += argv is not None
+            shares.exe += exe is not None
+            shares.comm += comm is not None
+            shares.unknown += argv is None and comm is None
+            open_exec[pid] = (e["ts_ns"], argv is not None)
+            if storm and pid in children:
+                n, want_argv, want_comm = storm
+                storm_execs += 1
+                storm_shares.n += 1
+                storm_shares.argv += argv == want_argv
+                storm_shares.exe += exe is not None and os.path.basename(exe) == os.path.basename(
+                    os.path.realpath(want_argv[0]))
+                storm_shares.comm += comm == want_comm
+                storm_shares.wrong += (argv is not None and argv != want_argv) or (
+                    comm is not None and comm != want_comm)
+                storm_shares.unknown += argv is None and comm is None
+        elif t == "exit" and e["pid"] == e["tid"]:
+            if pid in subtree:
+                finish_exec(open_exec, pid, e["ts_ns"], shares)
+                if pid != root_pid:
+                    subtree.discard(pid)
+            if pid in children:
+                storm_exits += 1
+                children.discard(pid)
+            elif pid in spawners:
+                spawners.discard(pid)
+    r["execs"] = shares.as_dict()
+    if storm:
+        r["storm"] = {"forks": storm_forks, "execs": storm_execs, "exits": storm_exits,
+                      "shares": storm_shares.as_dict()}
+    return r
+
+
+def finish_exec(open_exec, pid, ts_ns, shares):
+    """Closes the exec image pid was running: did it live TARGET_LONG_MS or more, with argv?"""
+    if pid in open_exec:
+        start, has_argv = open_exec.pop(pid)
+        if ts_ns - start >= TARGET_LONG_MS * 1_000_000:
+            shares.long += 1
+            shares.long_argv += has_argv
+
+
+FORKSTAT_LINE = re.compile(r"^\S+ (fork|exec|exit) +(\d+) ")
+
+
+def analyse_forkstat(path, root_pid, storm):
+    """Parses forkstat's log. Its Process column holds /proc/PID/cmdline with NULs turned into
+    spaces (and a trailing space) when it could read it, else /proc/PID/comm (no trailing space),
+    else "<unknown>"; after an exec whose /proc it could not read it prints what it had cached:
+    at the fork, the parent's name. An exec line showing the parent's text (from the fork's
+    "parent" line) or the text of the pid's previous exec is counted as that stale name
+    ("wrong"), not as argv: the exec'd program is not the one it names.
+
+    forkstat prints a fork only if it could still read the child's /proc: a storm child is one
+    whose fork line names a spawner as parent, or a pid it printed no fork line for whose exec
+    line shows a name the storm's children can have (their argv or comm, the spawner's, or
+    <unknown>)."""
+    r = {"lines": 0, "fork": 0, "exec": 0, "exit": 0, "nobufs": 0}
+    with open(path, errors="replace") as f:
+        header = f.readline()
+        col = header.find("Process")
+        lines = f.read().split("\n")
+    subtree = {root_pid}
+    outside = set()
+    spawners, children = set(), set()
+    spawner_names = {"<unknown>"}
+    inherited = {}  # pid -> its parent's text at the fork
+    exec_text = {}  # pid -> the text of its last exec line
+    shares = ExecShares()
+    storm_shares = ExecShares()
+    storm_execs = storm_exits = storm_forks = 0
+    last_parent = last_parent_text = None
+    if storm:
+        n, want_argv, want_comm = storm
+        want_text = " ".join(want_argv) + " "
+        storm_names = {want_text, want_comm, "<unknown>"}
+    for line in lines:
+        if not line:
+            continue
+        if " recv " in line and "nobufs" in line:
+            r["nobufs"] += 1
+            continue
+        m = FORKSTAT_LINE.match(line)
+        if not m or col < 0:
+            continue
+        r["lines"] += 1
+        ev, pid, text = m.group(1), int(m.group(2)), line[col:]
+        if ev == "fork":
+            info = line[m.end():col].strip()
+            if info == "parent":
+                last_parent, last_parent_text = pid, text
+                continue
+            r["fork"] += 1
+            ppid, last_parent = last_parent, None
+            inherited[pid] = last_parent_text
+            exec_text.pop(pid, None)
+            children.discard(pid)
+            if ppid in subtree:
+                subtree.add(pid)
+                outside.discard(pid)
+            elif ppid not in (None, 0, 1):
+                outside.add(pid)
+            if storm and ppid == root_pid:
+                spawners.add(pid)
+                spawner_names.add(text)
+                spawner_names.add(last_parent_text)
+            elif storm and ppid in spawners:
+                children.add(pid)
+                storm_forks += 1
+        elif ev == "exec":
+            r["exec"] += 1
+            before = (inherited.get(pid), exec_text.get(pid))
+            exec_text[pid] = text
+            if pid in outside or (storm and (pid == root_pid or pid in spawners)):
+                continue
+            # In the workload (or a pid whose fork forkstat did not print: on a quiet machine, the
+            # workload's too).
+            kind = forkstat_kind(text, before)
+            shares.n += 1
+            shares.argv += kind == "argv"
+            shares.comm += kind in ("argv", "comm")
+            shares.wrong += kind == "stale"
+            shares.unknown += kind == "unknown"
+            if storm and (pid in children or text in storm_names or text in spawner_names
+                          or text == "storm"):
+                children.add(pid)
+                storm_execs += 1
+                storm_shares.n += 1
+                if text == want_text:
+                    storm_shares.argv += 1
+                    storm_shares.comm += 1
+                elif text == want_comm:
+                    storm_shares.comm += 1
+                elif text == "<unknown>":
+                    storm_shares.unknown += 1
+                else:
+                    storm_shares.wrong += 1
+        elif ev == "exit":
+            r["exit"] += 1
+            if pid in children:
+                storm_exits += 1
+                children.discard(pid)
+            elif pid in spawners:
+                spawners.discard(pid)
+            if pid != root_pid:
+                subtree.discard(pid)
+            outside.discard(pid)
+            inherited.pop(pid, None)
+            exec_text.pop(pid, None)
+    r["fee_events"] = r["fork"] + r["exec"] + r["exit"]
+    r["execs"] = shares.as_dict()
+    if storm:
+        r["storm"] = {"forks": storm_forks, "execs": storm_execs, "exits": storm_exits,
+                      "shares": storm_shares.as_dict()}
+    return r
+
+
+def forkstat_kind(text, before):
+    if text == "<unknown>":
+        return "unknown"
+    if text in before:
+        return "stale"
+    return "argv" if text.endswith(" ") else "comm"
+
+
+def zstd_size(path):
+    p = subprocess.run(["zstd", "-19", "-q", "-c", path], stdout=subprocess.PIPE, check=True)
+    return len(p.stdout)
+
+
+# ---------------------------------------------------------------- workloads
+
+class Workload:
+    def __init__(self, name, cmd, storm=None, nice=0, describe=None):
+        self.name, self.cmd, self.storm, self.nice = name, cmd, storm, nice
+        self.describe = describe or " ".join(os.path.basename(c) if i == 0 else c for i, c in enumerate(cmd))
+
+    def argv(self, workdir):
+        return [c.replace("@WORKDIR@", workdir) for c in self.cmd]
+
+
+def make_static_true(tmp):
+    src = os.path.join(tmp, "st-true.c")
+    exe = os.path.join(tmp, "st-true")
+    with open(src, "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    p = subprocess.run(["gcc", "-static", "-O2", "-o", exe, src], capture_output=True, text=True)
+    if p.returncode != 0:
+        log(f"no static binary (gcc -static failed), skipping that workload: {p.stderr.strip()[:200]}")
+        return None
+    return exe
+
+
+def run_once(tools, wl, recorder_cls, outdir, tag):
+    workdir = os.path.join(outdir, f"{tag}.work")
+    res = {"workload": wl.name, "recorder": recorder_cls.name, "tag": tag}
+    rec = recorder_cls(tools, outdir, tag, wl.nice) if recorder_cls is not Recorder else None
+    p = None
+    try:
+        if rec:
+            rec.start()
+            time.sleep(0.1)
+            cpu0 = rec.sample()
+        t0 = time.monotonic()
+        # A session of its own, so that an interrupted run can end all of the workload.
+        p = subprocess.Popen(wl.argv(workdir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        out, err = p.communicate()
+        t1 = time.monotonic()
+    except BaseException:
+        if p and p.returncode is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        if rec and rec.proc and rec.proc.returncode is None:
+            rec.proc.kill()
+        raise
+    res["wall_s"] = t1 - t0
+    res["workload_rc"] = p.returncode
+    res["workload_pid"] = p.pid
+    if p.returncode != 0:
+        res["workload_stderr"] = err[-2000:]
+    if wl.storm:
+        m = re.search(r"storm: (\d+) children, (\d+) ok", out)
+        res["storm_ok"] = int(m.group(2)) if m else None
+    if rec:
+        m = rec.stop()
+        res.update(m)
+        res["cpu_s"] = m["cpu_end"][0] - cpu0[0]
+        if m["cpu_end"][1] is not None and cpu0[1] is not None:
+            res["cpu_sched_s"] = m["cpu_end"][1] - cpu0[1]
+        del res["cpu_end"]
+        storm = (wl.storm["n"], wl.storm["argv"], wl.storm["comm"]) if wl.storm else None
+        if isinstance(rec, Bootlogd):
+            res["analysis"] = analyse_bootlog(tools, rec.file, p.pid, storm)
+        else:
+            res["analysis"] = analyse_forkstat(rec.file, p.pid, storm)
+            res["file_zstd_bytes"] = zstd_size(rec.file)
+        os.unlink(rec.file)
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.sync()
+    return res
+
+
+# ---------------------------------------------------------------- read throughput
+
+def read_throughput(tools, tmp, n, rounds):
+    path = os.path.join(tmp, "read-fixture.bootlog")
+    subprocess.run([tools["make_fixture"], "storm", str(n), path], check=True, stdout=subprocess.DEVNULL)
+    # The number of events, counted once (not timed): one NDJSON line per event.
+    p = subprocess.Popen([tools["bootlog"], "export", "--file", path, "--format", "json"],
+                         stdout=subprocess.PIPE)
+    events = sum(1 for _ in p.stdout)
+    p.wait()
+    res = {"fixture_processes": n, "events": events, "file_bytes": os.path.getsize(path), "runs": []}
+    cmds = {"tree": ["tree", "--file", path], "export-json": ["export", "--file", path, "--format", "json"]}
+    for rnd in range(rounds):
+        for name, args in cmds.items():
+            timef = os.path.join(tmp, "time.out")
+            t0 = time.monotonic()
+            q = subprocess.run(["/usr/bin/time", "-o", timef, "-f", "%M", tools["bootlog"], *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            t1 = time.monotonic()
+            with open(timef) as f:
+                rss = int(f.read().split()[-1])
+            res["runs"].append({"command": name, "round": rnd, "wall_s": t1 - t0, "maxrss_kib": rss,
+                                "rc": q.returncode})
+    os.unlink(path)
+    out = {}
+    for name in cmds:
+        runs = [r for r in res["runs"] if r["command"] == name]
+        out[name] = {
+            "events_per_s": statistics.median(events / r["wall_s"] for r in runs),
+            "maxrss_kib": max(r["maxrss_kib"] for r in runs),
+            "ok": all(r["rc"] == 0 for r in runs),
+        }
+    res["summary"] = out
+    return res
+
+
+# ---------------------------------------------------------------- report
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def summarise(results, workloads, recorders):
+    """Per workload and recorder: the medians over rounds of each figure."""
+    summ = {}
+    for wl in workloads:
+        base = {r["tag"].split(".")[0]: r["wall_s"] for r in results
+                if r["workload"] == wl.name and r["recorder"] == "none"}
+        s = {}
+        for rc in recorders:
+            runs = [r for r in results if r["workload"] == wl.name and r["recorder"] == rc]
+            if not runs:
+                continue
+            d = {"rounds": len(runs), "wall_s": med(r["wall_s"] for r in runs)}
+            if rc != "none":
+                ratios = [r["wall_s"] / base[r["tag"].split(".")[0]] for r in runs
+                          if r["tag"].split(".")[0] in base]
+                d["slowdown"] = med(ratios) - 1 if ratios else None
+                d["slowdown_per_round"] = [x - 1 for x in ratios]
+                d["cpu_s"] = med(r["cpu_s"] for r in runs)
+                d["cpu_ms_per_1k"] = med(1e6 * r["cpu_s"] / r["analysis"]["fee_events"]
+                                         for r in runs if r["analysis"]["fee_events"])
+                d["cpu_sched_ms_per_1k"] = med(1e6 * r["cpu_sched_s"] / r["analysis"]["fee_events"]
+                                               for r in runs if r.get("cpu_sched_s") is not None
+                                               and r["analysis"]["fee_events"])
+                d["vmhwm_kib"] = max(r["vmhwm_kib"] for r in runs)
+                d["rss_anon_kib"] = max(r["rss_anon_kib"] for r in runs)
+                d["events"] = med(r["analysis"]["fee_events"] for r in runs)
+                d["kernel_drops"] = max((r["kernel_drops"] or 0) for r in runs)
+                d["bytes_per_event"] = med(r["file_bytes"] / r["analysis"]["fee_events"]
+                                           for r in runs if r["analysis"]["fee_events"])
+                if rc == "forkstat":
+                    d["zstd_bytes_per_event"] = med(r["file_zstd_bytes"] / r["analysis"]["fee_events"]
+                                                    for r in runs if r["analysis"]["fee_events"])
+                    d["nobufs"] = max(r["analysis"]["nobufs"] for r in runs)
+                else:
+                    d["lost"] = max(r["analysis"]["lost_count"] for r in runs)
+                    d["lost_unknown"] = max(r["analysis"]["lost_unknown"] for r in runs)
+                ex = [r["analysis"]["execs"] for r in runs]
+                for k in ("argv_pct", "exe_pct", "comm_pct", "wrong_pct", "unknown_pct", "long_argv_pct"):
+                    d[k] = med(e[k] for e in ex)
+                d["long"] = med(e["long"] for e in ex)
+                if wl.storm:
+                    n = wl.storm["n"]
+                    st = [r["analysis"]["storm"] for r in runs]
+                    d["storm_n"] = n
+                    d["storm_min_forks"] = min(x["forks"] for x in st)
+                    d["storm_min_execs"] = min(x["execs"] for x in st)
+                    d["storm_min_exits"] = min(x["exits"] for x in st)
+                    d["storm_max_exec_loss"] = max(n - x["execs"] for x in st)
+                    d["storm_max_exit_loss"] = max(n - x["exits"] for x in st)
+                    for k in ("argv_pct", "exe_pct", "comm_pct", "wrong_pct", "unknown_pct"):
+                        d["storm_" + k] = med(x["shares"][k] for x in st)
+            s[rc] = d
+        summ[wl.name] = s
+    return summ
+
+
+def fmt_pct(x, signed=False):
+    if x is None:
+        return "-"
+    return f"{x:+.1f}%" if signed else f"{x:.1f}%"
+
+
+def print_table(summ, workloads, read):
+    print()
+    for wl in workloads:
+        s = summ[wl.name]
+        if "none" not in s:
+            continue
+        nice = f", recorder at nice {wl.nice}" if wl.nice else ""
+        print(f"== {wl.name}: {wl.describe}{nice}; {s['none']['rounds']} rounds, "
+              f"workload alone {s['none']['wall_s']:.2f} s (median)")
+        hdr = (f"{'recorder':9} {'slowdown':>9} {'CPU ms/1k':>9} {'peak RSS':>9} {'lost':>12} "
+               f"{'argv':>6} {'exe':>6} {'comm':>6} {'wrong':>6} {'B/event':>8} {'zstd-19':>8}")
+        print(hdr)
+        for rc in ("bootlogd", "forkstat"):
+            d = s.get(rc)
+            if not d:
+                continue
+            if wl.storm:
+                lost = f"{d['storm_max_exec_loss']}/{d['storm_n']}"
+                pre = "storm_"
+            else:
+                lost = str(d.get("lost", "-")) if rc == "bootlogd" else f"{d['nobufs']} nobufs"
+                pre = ""
+            if rc == "bootlogd" and (d.get("lost") or d.get("lost_unknown")):
+                lost += f" (+{d['lost']} LOST)"
+            zs = f"{d['zstd_bytes_per_event']:.2f}" if rc == "forkstat" else "-"
+            print(f"{rc:9} {fmt_pct(100 * d['slowdown'], True):>9} {d['cpu_ms_per_1k']:>9.2f} "
+                  f"{d['vmhwm_kib'] / 1024:>5.2f} MiB {lost:>12} "
+                  f"{fmt_pct(d[pre + 'argv_pct']):>6} {fmt_pct(d[pre + 'exe_pct']):>6} "
+                  f"{fmt_pct(d[pre + 'comm_pct']):>6} {fmt_pct(d[pre + 'wrong_pct']):>6} "
+                  f"{d['bytes_per_event']:>8.2f} {zs:>8}")
+        if not wl.storm and "bootlogd" in s and s["bootlogd"]["long"]:
+            print(f"  bootlogd: argv for {fmt_pct(s['bootlogd']['long_argv_pct'])} of the "
+                  f"{s['bootlogd']['long']:.0f} exec'd images that lived {TARGET_LONG_MS} ms or more")
+        print()
+    if read:
+        print(f"== bootlog read throughput: make-fixture storm {read['fixture_processes']} "
+              f"({read['events']} events, {read['file_bytes']} bytes)")
+        for name, d in read["summary"].items():
+            print(f"  bootlog {name:12} {d['events_per_s'] / 1e6:6.2f} M events/s (median)   "
+                  f"peak RSS {d['maxrss_kib'] / 1024:7.1f} MiB")
+        print()
+
+
+def verdicts(summ, workloads, read):
+    """Each target of issue 6: (number, met?, text)."""
+    out = []
+    byname = {wl.name: wl for wl in workloads}
+    have_fk = any("forkstat" in s for s in summ.values())
+
+    def fk(wl, k):
+        return summ[wl].get("forkstat", {}).get(k)
+
+    # 1. starved: zero loss, every exec/exit recorded.
+    if "starved-p4" in summ and "bootlogd" in summ["starved-p4"]:
+        d = summ["starved-p4"]["bootlogd"]
+        ok = (d["lost"] == 0 and d["lost_unknown"] == 0 and d["storm_min_execs"] == d["storm_n"]
+              and d["storm_min_exits"] == d["storm_n"] and d["storm_min_forks"] == d["storm_n"])
+        txt = (f"starved (nice 19, 4 spawners, {d['storm_n']} children): bootlogd lost {d['lost']} "
+               f"(LOST records of unknown size: {d['lost_unknown']}), recorded at least "
+               f"{d['storm_min_forks']}/{d['storm_min_execs']}/{d['storm_min_exits']} forks/execs/exits")
+        if fk("starved-p4", "storm_n"):
+            f = summ["starved-p4"]["forkstat"]
+            txt += (f"; forkstat: up to {f['storm_max_exec_loss']} execs "
+                    f"({100 * f['storm_max_exec_loss'] / f['storm_n']:.1f}%) and "
+                    f"{f['storm_max_exit_loss']} exits missing, {f['nobufs']} ENOBUFS")
+        out.append((1, ok, txt))
+    # 2. slowdown
+    parts, ok = [], True
+    for wl in workloads:
+        if wl.nice or "bootlogd" not in summ[wl.name]:
+            continue
+        b = summ[wl.name]["bootlogd"]["slowdown"]
+        ok &= b <= TARGET_SLOWDOWN
+        f = fk(wl.name, "slowdown")
+        parts.append(f"{wl.name} {100 * b:+.1f}%" + (f" (forkstat {100 * f:+.1f}%)" if f is not None else ""))
+    out.append((2, ok, "slowdown, median of per-round ratios: " + ", ".join(parts)))
+    # 3. CPU and RSS
+    if have_fk:
+        parts, ok = [], True
+        for wl in workloads:
+            if wl.nice or "forkstat" not in summ[wl.name]:
+                continue
+            b, f = summ[wl.name]["bootlogd"]["cpu_ms_per_1k"], summ[wl.name]["forkstat"]["cpu_ms_per_1k"]
+            ratio = b / f if f else float("inf")
+            ok &= ratio <= TARGET_CPU_RATIO
+            parts.append(f"{wl.name} {b:.2f} vs {f:.2f} ms/1k events ({100 * ratio:.0f}%)")
+        out.append(("3a", ok, "recorder CPU, bootlogd vs forkstat: " + ", ".join(parts)))
+    rss = max(summ[w]["bootlogd"]["vmhwm_kib"] for w in summ if "bootlogd" in summ[w])
+    anon = max(summ[w]["bootlogd"]["rss_anon_kib"] for w in summ if "bootlogd" in summ[w])
+    fk_rss = max((summ[w]["forkstat"]["vmhwm_kib"] for w in summ if "forkstat" in summ[w]), default=None)
+    out.append(("3b", rss <= TARGET_RSS_KIB,
+                f"bootlogd peak RSS (VmHWM) {rss / 1024:.2f} MiB, of which anonymous {anon / 1024:.2f} MiB"
+                + (f"; forkstat {fk_rss / 1024:.2f} MiB" if fk_rss else "")))
+    # 4. argv / comm
+    if "storm-p2" in summ and "bootlogd" in summ["storm-p2"]:
+        b = summ["storm-p2"]["bootlogd"]["storm_argv_pct"]
+        f = fk("storm-p2", "storm_argv_pct")
+        ok = f is not None and b >= TARGET_ARGV_FACTOR * f
+        out.append(("4a", ok, f"argv on the /bin/true storm: bootlogd {b:.1f}% of execs"
+                    + (f", forkstat {f:.1f}% (x{b / f:.2f})" if f else ", forkstat not measured")))
+    if "boot" in summ and "bootlogd" in summ["boot"]:
+        d = summ["boot"]["bootlogd"]
+        out.append(("4b", d["long_argv_pct"] == 100.0,
+                    f"argv for {fmt_pct(d['long_argv_pct'])} of the {d['long']:.0f} exec'd images of the "
+                    f"boot-like workload that lived {TARGET_LONG_MS} ms or more"))
+    parts, ok = [], True
+    for wl in workloads:
+        d = summ[wl.name].get("bootlogd")
+        if not d:
+            continue
+        c = d["storm_comm_pct"] if wl.storm else d["comm_pct"]
+        ok &= c == 100.0
+        parts.append(f"{wl.name} {c:.1f}%")
+    out.append(("4c", ok, "comm for every exec: " + ", ".join(parts)))
+    # 5. bytes per event
+    if have_fk:
+        parts, ok = [], True
+        for wl in workloads:
+            if wl.nice or "forkstat" not in summ[wl.name]:
+                continue
+            b = summ[wl.name]["bootlogd"]["bytes_per_event"]
+            f = summ[wl.name]["forkstat"]["zstd_bytes_per_event"]
+            raw = summ[wl.name]["forkstat"]["bytes_per_event"]
+            ok &= b <= TARGET_BYTES_RATIO * f
+            parts.append(f"{wl.name} {b:.2f} vs {f:.2f} zstd-19 ({100 * b / f:.0f}%; raw {raw:.1f})")
+        out.append((5, ok, "bytes per event, bootlogd vs forkstat's log: " + ", ".join(parts)))
+    # 6. read throughput
+    if read:
+        ok = all(d["events_per_s"] >= TARGET_READ_RATE and d["maxrss_kib"] <= TARGET_READ_RSS_KIB and d["ok"]
+                 for d in read["summary"].values())
+        out.append((6, ok, f"reading {read['events']} events: " + ", ".join(
+            f"{n} {d['events_per_s'] / 1e6:.2f} M events/s, {d['maxrss_kib'] / 1024:.0f} MiB"
+            for n, d in read["summary"].items())))
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+def find_tools(args):
+    build = args.build or os.path.join(TOP, "build")
+    tools = {
+        "bootlog": os.environ.get("BOOTLOG") or os.path.join(build, "src/bootlog/bootlog"),
+        "bootlogd": os.environ.get("BOOTLOGD") or os.path.join(build, "src/bootlogd/bootlogd"),
+        "storm": os.environ.get("STORM") or os.path.join(build, "tests/helpers/storm"),
+        "make_fixture": os.environ.get("MAKE_FIXTURE") or os.path.join(build, "tests/helpers/make-fixture"),
+    }
+    if args.build:
+        tools = {k: os.path.join(build, v) for k, v in {
+            "bootlog": "src/bootlog/bootlog", "bootlogd": "src/bootlogd/bootlogd",
+            "storm": "tests/helpers/storm", "make_fixture": "tests/helpers/make-fixture"}.items()}
+    for k, v in tools.items():
+        if not os.access(v, os.X_OK):
+            sys.exit(f"harness: {k} not found at {v} (set ${k.upper()} or --build)")
+    return tools
+
+
+def ensure_forkstat():
+    if shutil.which("forkstat"):
+        return True
+    if shutil.which("apt-get"):
+        log("forkstat is missing: installing it from Debian (apt-get install forkstat)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "forkstat"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    return shutil.which("forkstat") is not None
+
+
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small workloads, one round; checks loss (CI)")
+    ap.add_argument("--rounds", type=int, help="rounds of A B C (default 5, quick 1)")
+    ap.add_argument("--storm-n", type=int, help="children per storm (default 20000, quick 2000)")
+    ap.add_argument("--read-n", type=int, help="processes in the read fixture (default 1000000, quick 20000)")
+    ap.add_argument("--read-rounds", type=int, help="timed runs of each read command (default 5, quick 1)")
+    ap.add_argument("--no-forkstat", action="store_true", help="leave forkstat out")
+    ap.add_argument("--json", default="bench-results.json", help="where to write all figures")
+    ap.add_argument("--build", help="the build directory (default: $BOOTLOG etc., else ./build)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = ap.parse_args()
+
+    if os.geteuid() != 0:
+        print("harness: needs root (the proc connector needs CAP_NET_ADMIN)", file=sys.stderr)
+        print("1..0 # SKIP needs root")
+        sys.exit(77)
+    rounds = args.rounds or (1 if args.quick else 5)
+    n = args.storm_n or (2000 if args.quick else 20000)
+    read_n = args.read_n or (20000 if args.quick else 1_000_000)
+    read_rounds = args.read_rounds or (1 if args.quick else 5)
+    tools = find_tools(args)
+    for prog in ("zstd", "nice", "gcc"):
+        if not shutil.which(prog):
+            sys.exit(f"harness: {prog} is missing (tests/deps.sh installs it)")
+    if not os.access("/usr/bin/time", os.X_OK):
+        sys.exit("harness: /usr/bin/time is missing (Debian package 'time'; tests/deps.sh installs it)")
+    have_fk = not args.no_forkstat and ensure_forkstat()
+    if not have_fk and not args.no_forkstat:
+        log("forkstat is not installed: its columns are left out")
+
+    tmp = tempfile.mkdtemp(prefix="bootlog-bench-", dir="/var/tmp")
+    static = make_static_true(tmp)
+    true_argv = ["/bin/true"]
+    workloads = [
+        Workload("storm-p2", [tools["storm"], "-n", str(n), "-p", "2", *true_argv],
+                 storm={"n": n, "argv": true_argv, "comm": "true"}),
+        Workload("storm-p4", [tools["storm"], "-n", str(n), "-p", "4", *true_argv],
+                 storm={"n": n, "argv": true_argv, "comm": "true"}),
+    ]
+    if static:
+        workloads.append(Workload("static-p2", [tools["storm"], "-n", str(n), "-p", "2", static],
+                                  storm={"n": n, "argv": [static], "comm": "st-true"},
+                                  describe=f"storm -n {n} -p 2 st-true (gcc -static, int main(){{return 0;}})"))
+    workloads.append(Workload("boot", ["sh", os.path.join(HERE, "workload-boot.sh"), "@WORKDIR@"],
+                              describe="workload-boot.sh (rc stages, coreutils/sed/awk, 5 double-forked daemons)"))
+    workloads.append(Workload("starved-p4", [tools["storm"], "-n", str(n), "-p", "4", *true_argv],
+                              storm={"n": n, "argv": true_argv, "comm": "true"}, nice=19))
+    recorders = [Recorder, Bootlogd] + ([Forkstat] if have_fk else [])
+
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "command": " ".join([os.path.relpath(sys.argv[0], TOP) if sys.argv[0].startswith(TOP) else sys.argv[0],
+                             *sys.argv[1:]]),
+        "kernel": platform.release(),
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": open("/proc/loadavg").read().split()[:3],
+        "rounds": rounds, "storm_n": n,
+        "forkstat": subprocess.run(["forkstat", "-h"], capture_output=True, text=True).stdout.split("\n")[0]
+        if have_fk else None,
+    }
+    log(f"bench: {rounds} rounds x {len(workloads)} workloads x {len(recorders)} (none, "
+        f"{', '.join(r.name for r in recorders[1:])}), storms of {n}; scratch in {tmp}")
+    results = []
+    failures = []
+    try:
+        for rnd in range(rounds):
+            for wl in workloads:
+                for rc in recorders:
+                    tag = f"r{rnd}.{wl.name}.{rc.name}"
+                    res = run_once(tools, wl, rc, tmp, tag)
+                    results.append(res)
+                    msg = f"round {rnd + 1}/{rounds} {wl.name:10} {rc.name:8} {res['wall_s']:7.3f} s"
+                    if res["workload_rc"] != 0:
+                        failures.append(f"{tag}: the workload failed ({res['workload_rc']}): "
+                                        f"{res.get('workload_stderr', '')[-500:]}")
+                    if issubclass(rc, Bootlogd):
+                        a = res["analysis"]
+                        msg += f"  {a['fee_events']} events, lost {a['lost_count']}"
+                        if a["lost_count"] or a["lost_unknown"] or a["end_lost"]:
+                            failures.append(f"{tag}: bootlogd lost events: {a['lost_count']} "
+                                            f"(+{a['lost_unknown']} records of unknown size; END says "
+                                            f"{a['end_lost']})")
+                        if res["exit_code"] != 0:
+                            failures.append(f"{tag}: bootlogd exited {res['exit_code']}: {res['summary']}")
+                        if wl.storm:
+                            st = a["storm"]
+                            msg += f", storm {st['forks']}/{st['execs']}/{st['exits']} of {wl.storm['n']}"
+                            if not st["forks"] == st["execs"] == st["exits"] == wl.storm["n"]:
+                                failures.append(f"{tag}: bootlogd recorded {st['forks']} forks, "
+                                                f"{st['execs']} execs, {st['exits']} exits of "
+                                                f"{wl.storm['n']} storm children")
+                    elif issubclass(rc, Forkstat) and wl.storm:
+                        st = res["analysis"]["storm"]
+                        msg += f"  storm execs/exits logged {st['execs']}/{st['exits']} of {wl.storm['n']}"
+                    log(msg)
+        log("bench: bootlog read throughput")
+        read = read_throughput(tools, tmp, read_n, read_rounds)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    summ = summarise(results, workloads, ["none"] + [r.name for r in recorders[1:]])
+    print(f"bootlog benchmarks, {info['date']}, kernel {info['kernel']}, {info['cpus']} CPUs, "
+          f"{rounds} interleaved rounds; forkstat: {info['forkstat'] or 'not run'}")
+    print(f"command: {info['command']}")
+    print_table(summ, workloads, read)
+    print("Targets (issue 6):")
+    vs = verdicts(summ, workloads, read)
+    for num, ok, txt in vs:
+        print(f"  {str(num):3} {'MET   ' if ok else 'MISSED'} {txt}")
+    if not read["summary"]["tree"]["ok"] or not read["summary"]["export-json"]["ok"]:
+        failures.append("bootlog tree or export failed on the read fixture")
+    with open(args.json, "w") as f:
+        json.dump({"info": info, "summary": summ, "read": read,
+                   "targets": [{"target": str(k), "met": ok, "measured": t} for k, ok, t in vs],
+                   "runs": results, "failures": failures}, f, indent=1)
+    print(f"\nAll figures: {args.json}")
+    if failures:
+        print("\nFAILED:")
+        for f in failures:
+            print(f"  {f}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
