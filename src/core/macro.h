@@ -109,6 +109,24 @@ static inline size_t strv_length(char *const *l)
                 _fd;                                                                                        \
         })
 
+/* Makes room for need bytes in *buf, whose capacity is *alloc, at least doubling it; -ENOMEM leaves the
+ * buffer as it was. */
+static inline int grow_buffer(uint8_t **buf, size_t *alloc, size_t need)
+{
+        size_t n;
+        uint8_t *p;
+
+        if (need <= *alloc)
+                return 0;
+        n = MAX(need, *alloc * 2);
+        p = realloc(*buf, n);
+        if (!p)
+                return -ENOMEM;
+        *buf = p;
+        *alloc = n;
+        return 0;
+}
+
 /* errno as a negative value, never 0 (for paths where libc forgot to set it). */
 static inline int negative_errno(void)
 {

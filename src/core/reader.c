@@ -53,22 +53,6 @@ struct bl_reader {
         struct bl_reader_stats stats;
 };
 
-static int grow(uint8_t **buf, size_t *alloc, size_t need)
-{
-        size_t n;
-        uint8_t *p;
-
-        if (need <= *alloc)
-                return 0;
-        n = MAX(need, *alloc * 2);
-        p = realloc(*buf, n);
-        if (!p)
-                return -ENOMEM;
-        *buf = p;
-        *alloc = n;
-        return 0;
-}
-
 /*
  * Points *ret at bytes [off, off + len) of the file, which the caller checked
  * to lie below file_size. The pointer stays valid until the next call.
@@ -87,7 +71,7 @@ static int window_get(struct bl_reader *r, uint64_t off, size_t len, const uint8
                 return -EIO; /* the callers' bounds checks make this unreachable */
 
         want = (size_t)MIN((uint64_t)MAX(len, (size_t)WINDOW_SIZE), r->file_size - off);
-        k = grow(&r->win, &r->win_alloc, want);
+        k = grow_buffer(&r->win, &r->win_alloc, want);
         if (k < 0)
                 return k;
         r->win_len = 0;
@@ -296,7 +280,7 @@ static int load_next_block(struct bl_reader *r)
                 if ((le32toh(h.flags) & BL_BLOCK_COMPRESSION_MASK) == BL_BLOCK_COMPRESSION_ZSTD) {
                         size_t n;
 
-                        k = grow(&r->block, &r->block_alloc, MAX(usize, 1u));
+                        k = grow_buffer(&r->block, &r->block_alloc, MAX(usize, 1u));
                         if (k < 0)
                                 return k;
                         n = ZSTD_decompressDCtx(r->dctx, r->block, usize, d, stored);
@@ -666,7 +650,7 @@ static int read_all(int fd, uint8_t **ret, size_t *ret_len)
         for (;;) {
                 ssize_t n;
 
-                k = grow(&buf, &alloc, len + 64 * 1024);
+                k = grow_buffer(&buf, &alloc, len + 64 * 1024);
                 if (k < 0)
                         return k;
                 n = read(fd, buf + len, alloc - len);

@@ -53,22 +53,6 @@ struct bl_writer {
         struct bl_writer_stats stats;
 };
 
-static int grow(uint8_t **buf, size_t *alloc, size_t need)
-{
-        size_t n;
-        uint8_t *p;
-
-        if (need <= *alloc)
-                return 0;
-        n = MAX(need, *alloc * 2);
-        p = realloc(*buf, n);
-        if (!p)
-                return -ENOMEM;
-        *buf = p;
-        *alloc = n;
-        return 0;
-}
-
 /* Loops only on short writes (which then end in the real error, e.g. ENOSPC) and EINTR. */
 static int write_at(struct bl_writer *w, const uint8_t *p, size_t n, uint64_t offset)
 {
@@ -255,7 +239,7 @@ static int encode_checked(struct bl_writer *w, const struct bl_event *ev)
 {
         int r;
 
-        r = grow(&w->buf, &w->alloc, w->len + record_bound(ev));
+        r = grow_buffer(&w->buf, &w->alloc, w->len + record_bound(ev));
         if (r < 0)
                 return r;
         encode_record(w, ev);
@@ -339,7 +323,7 @@ static int write_block(struct bl_writer *w)
         uint32_t flags;
         int r;
 
-        r = grow(&w->out, &w->out_alloc, sizeof(h) + MAX(cap, w->len));
+        r = grow_buffer(&w->out, &w->out_alloc, sizeof(h) + MAX(cap, w->len));
         if (r < 0)
                 return r;
 
