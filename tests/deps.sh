@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
         build-essential meson ninja-build pkg-config python3
-        libnl-3-dev libsystemd-dev libjson-c-dev libzstd-dev libcmocka-dev
+        libnl-3-dev libjson-c-dev libzstd-dev libcmocka-dev
         scdoc clang libclang-rt-14-dev clang-format git
         # the VM boot test (tests/vm): qemu (TCG), the image's root and disk
         qemu-system-x86 debootstrap e2fsprogs zstd
@@ -19,6 +19,8 @@ packages=(
         systemd-journal-remote
         # tests/bench: forkstat side by side, zstd -19 on its log, /usr/bin/time for peak RSS
         forkstat time
+        # tests/integration/test-valgrind.py: memcheck on bootlogd and bootlog
+        valgrind
 )
 
 missing=()

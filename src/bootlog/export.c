@@ -9,14 +9,13 @@
  * interface, change them only by adding.
  *
  * Recorded strings are whatever bytes a process had, and JSON text must be
- * UTF-8: json-c copies invalid bytes through, so each byte that is not part
- * of a valid UTF-8 sequence is replaced by U+FFFD here. That is lossy, but
+ * UTF-8, so each byte that is not part of a valid UTF-8 sequence is
+ * replaced by U+FFFD here. That is lossy, but
  * every consumer reads it; a "\xNN" spelling would be indistinguishable from
  * an argument that really held a backslash. CSV text is treated the same.
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,59 +43,216 @@ static const char *const format_names[_FORMAT_MAX] = {
 static struct selection arg_selection;
 static enum format arg_format = FORMAT_JSON;
 
-static void put_info(struct jobj *j, const struct bl_event *ev)
+/* ---- JSON ---- */
+
+/*
+ * Each event's line is written here directly rather than through a json-c
+ * object per event, which cost more than everything else export does. The
+ * bytes are the ones json-c printed with JSON_C_TO_STRING_PLAIN and
+ * JSON_C_TO_STRING_NOSLASHESCAPE: no spaces, keys in the order added,
+ * integers in decimal, strings by bl_json_string() (made valid UTF-8 as
+ * utf8_fix() does). Lines collect in one buffer that goes to stdout in large
+ * writes.
+ */
+#define JSON_FLUSH_SIZE (64 * 1024)
+
+struct json_line {
+        char *buf;
+        size_t len, alloc;
+        int r; /* the first failure (out of memory) sticks; later fields are skipped */
+};
+
+static struct json_line json_out;
+
+/* Room for n more bytes; false (and j->r set) if there is none. */
+static bool json_reserve(struct json_line *j, size_t n)
+{
+        size_t a;
+        char *b;
+
+        if (j->r < 0)
+                return false;
+        if (n <= j->alloc - j->len)
+                return true;
+        a = MAX(j->alloc * 2, j->len + n + JSON_FLUSH_SIZE);
+        b = realloc(j->buf, a);
+        if (!b) {
+                j->r = -ENOMEM;
+                return false;
+        }
+        j->buf = b;
+        j->alloc = a;
+        return true;
+}
+
+static void json_append(struct json_line *j, const char *s, size_t n)
+{
+        memcpy(j->buf + j->len, s, n);
+        j->len += n;
+}
+
+/* Decimal, as printf's PRId64 spells it. Needs 20 bytes of room. */
+static void json_append_int(struct json_line *j, int64_t v)
+{
+        static const char pairs[] =
+            "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+            "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+            "8081828384858687888990919293949596979899";
+        char tmp[20], *p = tmp + sizeof(tmp);
+        uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+        /* Two digits at a time: timestamps have 19 of them. */
+        while (u >= 100) {
+                p -= 2;
+                memcpy(p, pairs + 2 * (u % 100), 2);
+                u /= 100;
+        }
+        if (u >= 10) {
+                p -= 2;
+                memcpy(p, pairs + 2 * u, 2);
+        } else
+                *--p = (char)('0' + u);
+        if (v < 0)
+                *--p = '-';
+        json_append(j, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* The separator and a key: ',"key":'. The first field of a line is written by json_begin(). */
+#define JSON_KEY(key)     ",\"" key "\":"
+#define JSON_KEY_LEN(key) (sizeof(JSON_KEY(key)) - 1)
+
+static void json_key_int(struct json_line *j, const char *key, size_t key_len, int64_t v)
+{
+        if (!json_reserve(j, key_len + 20))
+                return;
+        json_append(j, key, key_len);
+        json_append_int(j, v);
+}
+
+static void json_key_null(struct json_line *j, const char *key, size_t key_len)
+{
+        if (!json_reserve(j, key_len + 4))
+                return;
+        json_append(j, key, key_len);
+        json_append(j, "null", 4);
+}
+
+static void json_key_bool(struct json_line *j, const char *key, size_t key_len, bool v)
+{
+        if (!json_reserve(j, key_len + 5))
+                return;
+        json_append(j, key, key_len);
+        if (v)
+                json_append(j, "true", 4);
+        else
+                json_append(j, "false", 5);
+}
+
+/* A string; NULL is JSON null. */
+static void json_key_str(struct json_line *j, const char *key, size_t key_len, const char *s)
+{
+        if (!s) {
+                json_key_null(j, key, key_len);
+                return;
+        }
+        if (!json_reserve(j, key_len + BL_JSON_STRING_MAX(strlen(s))))
+                return;
+        json_append(j, key, key_len);
+        j->len = (size_t)(bl_json_string(j->buf + j->len, s) - j->buf);
+}
+
+/* An array of strings; NULL is JSON null. */
+static void json_key_strv(struct json_line *j, const char *key, size_t key_len, char *const *l)
+{
+        size_t n = key_len + 2;
+
+        if (!l) {
+                json_key_null(j, key, key_len);
+                return;
+        }
+        STRV_FOREACH (s, l)
+                n += 1 + BL_JSON_STRING_MAX(strlen(*s));
+        if (!json_reserve(j, n))
+                return;
+        json_append(j, key, key_len);
+        json_append(j, "[", 1);
+        STRV_FOREACH (s, l) {
+                if (s != l)
+                        json_append(j, ",", 1);
+                j->len = (size_t)(bl_json_string(j->buf + j->len, *s) - j->buf);
+        }
+        json_append(j, "]", 1);
+}
+
+#define json_int(j, key, v)  json_key_int(j, JSON_KEY(key), JSON_KEY_LEN(key), v)
+#define json_null(j, key)    json_key_null(j, JSON_KEY(key), JSON_KEY_LEN(key))
+#define json_bool(j, key, v) json_key_bool(j, JSON_KEY(key), JSON_KEY_LEN(key), v)
+#define json_str(j, key, s)  json_key_str(j, JSON_KEY(key), JSON_KEY_LEN(key), s)
+#define json_strv(j, key, l) json_key_strv(j, JSON_KEY(key), JSON_KEY_LEN(key), l)
+
+/* Writes what was collected to stdout. Write errors show in ferror(stdout) and flush_stdout(). */
+static void json_flush(struct json_line *j)
+{
+        if (j->len > 0)
+                fwrite(j->buf, 1, j->len, stdout);
+        j->len = 0;
+}
+
+static void put_info(struct json_line *j, const struct bl_event *ev)
 {
         const struct bl_proc_info *info = &ev->info;
 
-        jobj_strv(j, "argv", info->argv);
+        json_strv(j, "argv", info->argv);
         if (info->argv_truncated)
-                jobj_bool(j, "argv_truncated", true);
-        jobj_str(j, "exe", info->exe);
-        jobj_str(j, "cwd", info->cwd);
-        jobj_str(j, "comm", info->comm[0] ? info->comm : NULL);
+                json_bool(j, "argv_truncated", true);
+        if (info->argv_withheld)
+                json_bool(j, "argv_withheld", true);
+        json_str(j, "exe", info->exe);
+        json_str(j, "cwd", info->cwd);
+        json_str(j, "comm", info->comm[0] ? info->comm : NULL);
         if (info->uid != UINT32_MAX)
-                jobj_int(j, "uid", info->uid);
+                json_int(j, "uid", info->uid);
         else
-                jobj_null(j, "uid");
+                json_null(j, "uid");
         if (info->gid != UINT32_MAX)
-                jobj_int(j, "gid", info->gid);
+                json_int(j, "gid", info->gid);
         else
-                jobj_null(j, "gid");
-        jobj_str(j, "unit", info->unit);
+                json_null(j, "gid");
+        json_str(j, "unit", info->unit);
         if (info->start_ns > 0)
-                jobj_int(j, "start_ns", (int64_t)info->start_ns);
+                json_int(j, "start_ns", (int64_t)info->start_ns);
         else
-                jobj_null(j, "start_ns");
+                json_null(j, "start_ns");
         if (ev->type == BL_EVENT_SNAPSHOT) {
                 if (info->ppid > 0)
-                        jobj_int(j, "ppid", info->ppid);
+                        json_int(j, "ppid", info->ppid);
                 else
-                        jobj_null(j, "ppid");
+                        json_null(j, "ppid");
         }
-        jobj_str(j, "info_status", bl_info_status_to_string(info->status));
+        json_str(j, "info_status", bl_info_status_to_string(info->status));
         if (info->error > 0)
-                jobj_int(j, "info_errno", info->error);
+                json_int(j, "info_errno", info->error);
 }
 
-static void put_exit(struct jobj *j, const struct bl_event *ev)
+static void put_exit(struct json_line *j, const struct bl_event *ev)
 {
         int code = 0, sig = 0;
         bool core = false;
 
         if (bl_exit_status_decode(ev->exit.code, &code, &sig, &core))
-                jobj_int(j, "exit_code", code);
+                json_int(j, "exit_code", code);
         else {
                 const char *name = bl_signal_to_string(sig);
 
-                jobj_int(j, "signal", sig);
+                json_int(j, "signal", sig);
                 if (name)
-                        jobj_str(j, "signal_name", name);
-                jobj_bool(j, "core_dumped", core);
+                        json_str(j, "signal_name", name);
+                json_bool(j, "core_dumped", core);
         }
-        jobj_int(j, "raw_status", ev->exit.code);
-        jobj_int(j, "exit_signal", ev->exit.exit_signal);
+        json_int(j, "raw_status", ev->exit.code);
+        json_int(j, "exit_signal", ev->exit.exit_signal);
         if (ev->exit.parent_pid > 0)
-                jobj_int(j, "parent_pid", ev->exit.parent_pid);
+                json_int(j, "parent_pid", ev->exit.parent_pid);
 }
 
 static bool is_kernel_event(enum bl_event_type t)
@@ -104,54 +260,53 @@ static bool is_kernel_event(enum bl_event_type t)
         return t >= BL_EVENT_FORK && t <= BL_EVENT_COREDUMP ? true : t == BL_EVENT_UNKNOWN;
 }
 
-static int event_to_json(const struct recording *rec, const struct bl_event *ev, struct json_object **ret)
+/* Appends the event's line, newline included, to j. */
+static void event_to_json(struct json_line *j, const struct recording *rec, const struct bl_event *ev)
 {
-        struct jobj j = jobj_new();
-        int r;
-
-        jobj_str(&j, "type", bl_event_type_to_string(ev->type) ?: "invalid");
-        jobj_int(&j, "ts_ns", (int64_t)ev->ts_ns);
+        /* "type" is always first: it opens the object, the other keys bring their comma. */
+        json_key_str(j, "{\"type\":", strlen("{\"type\":"), bl_event_type_to_string(ev->type) ?: "invalid");
+        json_int(j, "ts_ns", (int64_t)ev->ts_ns);
         if (rec->info.ref_realtime_ns > 0 && ev->ts_ns > 0)
-                jobj_int(&j, "realtime_us",
+                json_int(j, "realtime_us",
                          (int64_t)(bl_file_info_realtime(&rec->info, ev->ts_ns) / NSEC_PER_USEC));
         if (is_kernel_event(ev->type))
-                jobj_int(&j, "cpu", ev->cpu);
+                json_int(j, "cpu", ev->cpu);
         if (ev->pid > 0)
-                jobj_int(&j, "pid", ev->pid);
+                json_int(j, "pid", ev->pid);
         if (ev->tid > 0)
-                jobj_int(&j, "tid", ev->tid);
+                json_int(j, "tid", ev->tid);
 
         switch (ev->type) {
         case BL_EVENT_FORK:
-                jobj_int(&j, "parent_pid", ev->fork.parent_pid);
-                jobj_int(&j, "parent_tid", ev->fork.parent_tid);
+                json_int(j, "parent_pid", ev->fork.parent_pid);
+                json_int(j, "parent_tid", ev->fork.parent_tid);
                 break;
         case BL_EVENT_EXEC:
-        case BL_EVENT_SNAPSHOT: put_info(&j, ev); break;
-        case BL_EVENT_EXIT: put_exit(&j, ev); break;
+        case BL_EVENT_SNAPSHOT: put_info(j, ev); break;
+        case BL_EVENT_EXIT: put_exit(j, ev); break;
         case BL_EVENT_UID:
         case BL_EVENT_GID:
-                jobj_int(&j, "real", ev->id.real);
-                jobj_int(&j, "effective", ev->id.effective);
+                json_int(j, "real", ev->id.real);
+                json_int(j, "effective", ev->id.effective);
                 break;
         case BL_EVENT_PTRACE:
-                jobj_int(&j, "tracer_pid", ev->ptrace.tracer_pid);
-                jobj_int(&j, "tracer_tid", ev->ptrace.tracer_tid);
+                json_int(j, "tracer_pid", ev->ptrace.tracer_pid);
+                json_int(j, "tracer_tid", ev->ptrace.tracer_tid);
                 break;
-        case BL_EVENT_COMM: jobj_str(&j, "comm", ev->info.comm); break;
+        case BL_EVENT_COMM: json_str(j, "comm", ev->info.comm); break;
         case BL_EVENT_COREDUMP:
-                jobj_int(&j, "parent_pid", ev->coredump.parent_pid);
-                jobj_int(&j, "parent_tid", ev->coredump.parent_tid);
+                json_int(j, "parent_pid", ev->coredump.parent_pid);
+                json_int(j, "parent_tid", ev->coredump.parent_tid);
                 break;
         case BL_EVENT_LOST:
                 /* ENOBUFS cannot say how many; the sequence gaps that follow it do. */
                 if (ev->lost.count > 0)
-                        jobj_int(&j, "count", (int64_t)ev->lost.count);
+                        json_int(j, "count", (int64_t)ev->lost.count);
                 else
-                        jobj_null(&j, "count");
-                jobj_str(&j, "reason", bl_lost_reason_to_string(ev->lost.reason));
+                        json_null(j, "count");
+                json_str(j, "reason", bl_lost_reason_to_string(ev->lost.reason));
                 if (ev->lost.reason == BL_LOST_SEQ_GAP)
-                        jobj_int(&j, "cpu", ev->lost.cpu);
+                        json_int(j, "cpu", ev->lost.cpu);
                 break;
         case BL_EVENT_UNKNOWN: {
                 static const char hex[] = "0123456789abcdef";
@@ -163,37 +318,45 @@ static int event_to_json(const struct recording *rec, const struct bl_event *ev,
                         data[2 * i + 1] = hex[ev->unknown.data[i] & 15];
                 }
                 data[2 * len] = 0;
-                jobj_int(&j, "what", ev->unknown.what);
-                jobj_str(&j, "data", data);
+                json_int(j, "what", ev->unknown.what);
+                json_str(j, "data", data);
                 break;
         }
-        case BL_EVENT_START: jobj_int(&j, "recorder_pid", ev->start.recorder_pid); break;
+        case BL_EVENT_START: json_int(j, "recorder_pid", ev->start.recorder_pid); break;
         case BL_EVENT_END:
-                jobj_int(&j, "events", (int64_t)ev->end.events);
-                jobj_int(&j, "lost", (int64_t)ev->end.lost);
-                jobj_str(&j, "reason", bl_stop_reason_to_string(ev->end.reason) ?: "unknown");
+                json_int(j, "events", (int64_t)ev->end.events);
+                json_int(j, "lost", (int64_t)ev->end.lost);
+                json_str(j, "reason", bl_stop_reason_to_string(ev->end.reason) ?: "unknown");
                 break;
         default: break;
         }
 
-        r = jobj_finish(&j);
-        if (r < 0)
-                return r;
-        *ret = j.o;
-        return 0;
+        if (json_reserve(j, 2))
+                json_append(j, "}\n", 2);
 }
 
 static int write_json(const struct recording *rec, const struct bl_event *ev)
 {
-        struct json_object *o;
-        int r;
+        struct json_line *j = &json_out;
+        size_t start = j->len;
 
-        r = event_to_json(rec, ev, &o);
-        if (r < 0)
-                return r;
-        r = json_print(o);
-        json_object_put(o);
-        return r;
+        event_to_json(j, rec, ev);
+        if (j->r < 0) {
+                /* Out of memory: the lines before this one still go out, not half of it. */
+                j->len = start;
+                json_flush(j);
+                return j->r;
+        }
+        if (j->len >= JSON_FLUSH_SIZE)
+                json_flush(j);
+        return 0;
+}
+
+static void finish_json(void)
+{
+        json_flush(&json_out);
+        json_out.buf = mfree(json_out.buf);
+        json_out.alloc = 0;
 }
 
 /* ---- CSV ---- */
@@ -824,11 +987,12 @@ static int write_journal(const struct recording *rec, const struct bl_event *ev)
 static const struct {
         int (*header)(void);
         int (*event)(const struct recording *rec, const struct bl_event *ev);
-        bool model; /* needs the process tree: the image a process ran at each event */
+        void (*finish)(void); /* writes out what the writer still holds; also after a failure */
+        bool model;           /* needs the process tree: the image a process ran at each event */
 } writers[_FORMAT_MAX] = {
-        [FORMAT_JSON] = { NULL, write_json, false },
-        [FORMAT_CSV] = { write_csv_header, write_csv, false },
-        [FORMAT_JOURNAL] = { NULL, write_journal, true },
+        [FORMAT_JSON] = { NULL, write_json, finish_json, false },
+        [FORMAT_CSV] = { write_csv_header, write_csv, NULL, false },
+        [FORMAT_JOURNAL] = { NULL, write_journal, NULL, true },
 };
 
 static enum format format_from_string(const char *s)
@@ -902,6 +1066,30 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
+/* Every event through the format's writer. Returns 0, or -errno after logging it. */
+static int export_events(struct recording *rec)
+{
+        struct bl_event ev;
+        int r;
+
+        bl_event_init(&ev, 0);
+        for (;;) {
+                r = bl_reader_next(rec->reader, &ev);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read '%s': %m", rec->path);
+                if (r == 0)
+                        return 0;
+
+                r = writers[arg_format].event(rec, &ev);
+                bl_event_done(&ev);
+                if (r < 0)
+                        return log_oom();
+                /* A closed pipe or a full disk: flush_stdout() reports it. */
+                if (ferror(stdout))
+                        return 0;
+        }
+}
+
 int verb_export(int argc, char *argv[])
 {
         _cleanup_(recording_done) struct recording rec = {};
@@ -925,27 +1113,11 @@ int verb_export(int argc, char *argv[])
 
         if (writers[arg_format].header)
                 writers[arg_format].header();
-        for (;;) {
-                _cleanup_(bl_event_done) struct bl_event ev;
-
-                bl_event_init(&ev, 0);
-                r = bl_reader_next(rec.reader, &ev);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to read '%s': %m", rec.path);
-                        return EXIT_DATA;
-                }
-                if (r == 0)
-                        break;
-
-                r = writers[arg_format].event(&rec, &ev);
-                if (r < 0) {
-                        log_oom();
-                        return EXIT_DATA;
-                }
-                /* A closed pipe or a full disk: flush_stdout() below reports it. */
-                if (ferror(stdout))
-                        break;
-        }
+        r = export_events(&rec);
+        if (writers[arg_format].finish)
+                writers[arg_format].finish();
+        if (r < 0)
+                return EXIT_DATA;
 
         r = flush_stdout();
         recording_warn_damage(&rec);

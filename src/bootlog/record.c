@@ -13,10 +13,11 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <systemd/sd-event.h>
 
 #include "bootlog.h"
 #include "log.h"
+#include "loop.h"
+#include "argv-policy.h"
 #include "recorder.h"
 
 static const char *arg_output = "record.bootlog";
@@ -25,6 +26,7 @@ static uint64_t arg_grace_ns = NSEC_PER_SEC;
 static uint64_t arg_flush_interval_ns;
 static size_t arg_block_size;
 static char **arg_command;
+static struct bl_argv_policy *arg_argv_policy;
 
 /* The pids of the command and its descendants still alive (open addressing, 0 = empty). */
 struct pidset {
@@ -89,9 +91,9 @@ static void pidset_remove(struct pidset *s, pid_t pid)
 }
 
 struct context {
-        sd_event *event;
+        struct bl_loop *event;
         struct bl_recorder *recorder;
-        sd_event_source *grace_timer;
+        struct bl_loop_source *grace_timer;
         struct pidset descendants;
         pid_t child;
         bool child_exited;
@@ -113,6 +115,9 @@ static int help(void)
                "                             descendants for at most this long (default: 1)\n"
                "      --flush-interval=SECONDS  write a block at least this often (default: 1)\n"
                "      --block-size=BYTES     write a block when it holds this much (default: 65536)\n"
+               "      --argv=POLICY          which command lines to record: 'all' (default),\n"
+               "                             'none', or only those of programs matching\n"
+               "                             PATTERN,... (exe path, comm or argv[0])\n"
                "  -h, --help                 show this help\n",
                "record.bootlog");
         return 0;
@@ -133,13 +138,14 @@ static int parse_seconds(const char *s, uint64_t *ret)
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK };
+        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK, ARG_ARGV };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "force", no_argument, NULL, ARG_FORCE },
                 { "grace", required_argument, NULL, ARG_GRACE },
                 { "flush-interval", required_argument, NULL, ARG_FLUSH },
                 { "block-size", required_argument, NULL, ARG_BLOCK },
+                { "argv", required_argument, NULL, ARG_ARGV },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -178,6 +184,21 @@ static int parse_argv(int argc, char *argv[])
                         arg_block_size = v;
                         break;
                 }
+                case ARG_ARGV: {
+                        _cleanup_free_ char *error = NULL;
+                        int r;
+
+                        arg_argv_policy = bl_argv_policy_free(arg_argv_policy);
+                        r = bl_argv_policy_parse(optarg, &arg_argv_policy, &error);
+                        if (r == -ENOMEM)
+                                return log_oom();
+                        if (r < 0) {
+                                usage_error("record", "invalid --argv '%s': %s", optarg,
+                                            error ?: "not all, none or a list of patterns");
+                                return -EINVAL;
+                        }
+                        break;
+                }
                 case ':': {
                         usage_error("record", "option '%s' needs an argument", argv[optind - 1]);
                         return -EINVAL;
@@ -201,7 +222,7 @@ static void maybe_stop(struct context *c)
         if (!c->child_exited)
                 return;
         if (c->descendants.live == 0)
-                (void)sd_event_exit(c->event, 0);
+                bl_loop_exit(c->event, 0);
 }
 
 static int on_event(struct bl_event *ev, void *userdata)
@@ -218,41 +239,48 @@ static int on_event(struct bl_event *ev, void *userdata)
         return 0;
 }
 
-static int on_grace(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_grace(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct context *c = userdata;
 
         log_debug("Grace period over, %zu descendants still running.", c->descendants.live);
-        return sd_event_exit(c->event, 0);
+        bl_loop_exit(c->event, 0);
+        return 0;
 }
 
-static int on_child(sd_event_source *s, const siginfo_t *si, void *userdata)
+/* SIGCHLD: coalesced and possibly for another child, so ask about ours without waiting. */
+static int on_sigchld(struct bl_loop_source *s, const struct signalfd_siginfo *ssi, void *userdata)
 {
         struct context *c = userdata;
-        uint64_t now;
+        siginfo_t si = {};
 
+        if (c->child_exited || waitid(P_PID, (id_t)c->child, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+                return 0;
         c->child_exited = true;
-        if (si->si_code == CLD_EXITED)
-                c->child_status = si->si_status;
+        if (si.si_code == CLD_EXITED)
+                c->child_status = si.si_status;
         else
-                c->child_status = 128 + si->si_status;
+                c->child_status = 128 + si.si_status;
 
         /* Its own exit event may still be queued; the descendant set is emptied by the events. */
         pidset_remove(&c->descendants, c->child);
-        if (c->descendants.live == 0)
-                return sd_event_exit(c->event, 0);
-        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
-        return sd_event_add_time(c->event, &c->grace_timer, CLOCK_MONOTONIC,
-                                 now + arg_grace_ns / NSEC_PER_USEC, 0, on_grace, c);
+        if (c->descendants.live == 0) {
+                bl_loop_exit(c->event, 0);
+                return 0;
+        }
+        return bl_loop_add_time(c->event, &c->grace_timer, bl_loop_now(c->event) + arg_grace_ns, on_grace,
+                                c);
 }
 
-static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+static int on_signal(struct bl_loop_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         struct context *c = userdata;
 
         /* First signal: pass it on and keep recording until the command is gone. Second: stop now. */
-        if (++c->signals > 1 || c->child_exited)
-                return sd_event_exit(c->event, 0);
+        if (++c->signals > 1 || c->child_exited) {
+                bl_loop_exit(c->event, 0);
+                return 0;
+        }
         (void)kill(c->child, si->ssi_signo);
         return 0;
 }
@@ -329,6 +357,7 @@ int verb_record(int argc, char *argv[])
                 .flush_interval_ns = arg_flush_interval_ns,
                 .observer = on_event,
                 .observer_userdata = &c,
+                .argv_policy = arg_argv_policy,
         };
         r = bl_recorder_new(&opts, &c.recorder);
         if (r < 0) {
@@ -362,20 +391,23 @@ int verb_record(int argc, char *argv[])
         if (r < 0)
                 goto oom;
 
-        r = sd_event_new(&c.event);
+        r = bl_loop_new(&c.event);
         if (r < 0)
                 goto fail;
         r = bl_recorder_attach_event(c.recorder, c.event);
         if (r < 0)
                 goto fail;
-        r = sd_event_add_child(c.event, NULL, c.child, WEXITED, on_child, &c);
+        /* SIGCHLD was blocked before the fork: one that came already is pending and read from here. */
+        r = bl_loop_add_signal(c.event, NULL, SIGCHLD, on_sigchld, &c);
         if (r < 0)
                 goto fail;
-        if (sd_event_add_signal(c.event, NULL, SIGINT, on_signal, &c) < 0 ||
-            sd_event_add_signal(c.event, NULL, SIGTERM, on_signal, &c) < 0)
+        r = bl_loop_add_signal(c.event, NULL, SIGINT, on_signal, &c);
+        if (r >= 0)
+                r = bl_loop_add_signal(c.event, NULL, SIGTERM, on_signal, &c);
+        if (r < 0)
                 goto fail;
 
-        r = sd_event_loop(c.event);
+        r = bl_loop_run(c.event);
         if (r < 0)
                 log_error_errno(r, "Recording stopped early: %m");
 
@@ -390,9 +422,10 @@ int verb_record(int argc, char *argv[])
                 /* Stopped by a second signal: the command may still run; do not leave it unreaped here. */
                 c.child_status = 128 + SIGINT;
         }
-        sd_event_source_unref(c.grace_timer);
-        sd_event_unref(c.event);
+        bl_loop_source_free(c.grace_timer);
+        bl_loop_free(c.event);
         free(c.descendants.slots);
+        arg_argv_policy = bl_argv_policy_free(arg_argv_policy);
         return c.child_status;
 
 oom:
@@ -402,8 +435,9 @@ fail:
         if (c.child > 0 && !c.child_exited)
                 (void)kill(c.child, SIGTERM);
         (void)bl_recorder_finish(c.recorder, NULL);
-        sd_event_source_unref(c.grace_timer);
-        sd_event_unref(c.event);
+        bl_loop_source_free(c.grace_timer);
+        bl_loop_free(c.event);
         free(c.descendants.slots);
+        arg_argv_policy = bl_argv_policy_free(arg_argv_policy);
         return EXIT_FAILURE;
 }

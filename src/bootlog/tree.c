@@ -237,8 +237,11 @@ static bool mark(struct tree *t, const struct bl_process *p, bool in_scope)
 
 static bool strv_equal(char *const *a, char *const *b)
 {
+        /* The model shares equal argv vectors: the same pointer is the common case. */
+        if (a == b)
+                return true;
         if (!a || !b)
-                return a == b;
+                return false;
         for (; *a && *b; a++, b++)
                 if (!streq(*a, *b))
                         return false;

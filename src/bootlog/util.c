@@ -599,6 +599,11 @@ char *info_label(const struct bl_proc_info *info, size_t max_chars)
         s = cut_chars(TAKE_PTR(s), max_chars);
         if (!s)
                 return NULL;
+        if (info->argv_withheld && !info->argv) {
+                if (asprintf(&r, "%s (argv not recorded)", s) < 0)
+                        return NULL;
+                return r;
+        }
         if (!info->argv_truncated)
                 return TAKE_PTR(s);
         if (asprintf(&r, "%s (argv truncated)", s) < 0)

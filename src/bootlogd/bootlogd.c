@@ -31,16 +31,16 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-event.h>
 
 #include "conf.h"
 #include "config.h"
 #include "format.h"
 #include "forward.h"
+#include "privs.h"
 #include "log.h"
+#include "loop.h"
 #include "recorder.h"
+#include "sysbus.h"
 
 #define EXIT_USAGE 2
 /* Distinct status for "this kernel or context cannot deliver process events", so units can tell. */
@@ -49,7 +49,7 @@
 #define DEFAULT_PID_FILE      RUNTIME_DIR "/bootlogd.pid"
 #define DEFAULT_CONFIG        SYSCONFDIR "/bootlog.conf"
 #define SUMMARY_MESSAGE_ID    "9a5b6c1e2f3d4a8b9c7d0e1f2a3b4c5d"
-#define RETRY_USEC            (1000 * 1000)
+#define RETRY_NS              NSEC_PER_SEC
 #define INIT_READY_TIMEOUT_MS 5000
 /* The summary may wait this long for room in journald's queue; events never wait. */
 #define SUMMARY_TIMEOUT_MS 1000
@@ -66,12 +66,12 @@ static bool arg_sync = true;
 static bool arg_daemon;
 static bool arg_condition;
 /* Command line settings, applied over the config file and the kernel command line. */
-static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward;
+static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward, *arg_argv;
 static bool arg_no_persist;
 
 struct context {
         struct settings settings;
-        sd_event *event;
+        struct bl_loop *event;
         struct bl_recorder *recorder;
         struct forwarder *forwarder; /* Forward=journal */
         int proc_fd; /* /proc as it was at start: it stays valid when the mount moves to the new root */
@@ -81,8 +81,10 @@ struct context {
         bool persist; /* move the recording to settings.directory when possible */
         bool persisted;
         bool persist_failed_logged;
-        sd_event_source *persist_timer, *bus_timer, *stop_timer, *limit_timer, *reroot_source;
-        sd_bus *bus;
+        int persist_errno; /* why the last try to persist found the directory unusable, for the end */
+        struct bl_loop_source *persist_timer, *bus_timer, *stop_timer, *limit_timer, *reroot_source;
+        struct sysbus *bus; /* to systemd, until startup finished */
+        struct bl_loop_source *bus_source;
         bool startup_finished;
         enum bl_stop_reason reason;
         int notify_fd; /* --daemon / init mode: tells the waiting parent we are recording */
@@ -113,6 +115,9 @@ static void help(void)
                "                                also send events to the journal as they happen\n"
                "                                (EVENTS: exec, exit, failed-exit, fork, ...;\n"
                "                                default: exec,failed-exit); 'no': do not\n"
+               "      --argv=POLICY             which command lines to record: 'all' (default),\n"
+               "                                'none', or only those of programs matching\n"
+               "                                PATTERN,... (exe path, comm or argv[0])\n"
                "      --daemon                  run in the background; return once recording\n"
                "      --pid-file=PATH           write the pid here (default with the default\n"
                "                                output: " DEFAULT_PID_FILE ")\n"
@@ -164,6 +169,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_CONDITION,
                 ARG_CONFIG,
                 ARG_FORWARD,
+                ARG_ARGV,
         };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -183,6 +189,7 @@ static int parse_argv(int argc, char *argv[])
                 { "condition", no_argument, NULL, ARG_CONDITION },
                 { "config", required_argument, NULL, ARG_CONFIG },
                 { "forward", required_argument, NULL, ARG_FORWARD },
+                { "argv", required_argument, NULL, ARG_ARGV },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
@@ -265,6 +272,19 @@ static int parse_argv(int argc, char *argv[])
                                     optarg);
                         arg_forward = optarg;
                         break;
+                case ARG_ARGV: {
+                        _cleanup_(bl_argv_policy_freep) struct bl_argv_policy *policy = NULL;
+                        _cleanup_free_ char *error = NULL;
+                        int r = bl_argv_policy_parse(optarg, &policy, &error);
+
+                        if (r == -ENOMEM)
+                                return log_oom();
+                        if (r < 0)
+                                return log_error_errno(EINVAL, "Invalid --argv '%s': %s.", optarg,
+                                                       error ?: "not all, none or a list of patterns");
+                        arg_argv = optarg;
+                        break;
+                }
                 case ':':
                         return log_error_errno(EINVAL,
                                                "Option '%s' needs an argument. Try 'bootlogd --help'.",
@@ -322,6 +342,12 @@ static int load_settings(struct settings *s)
         }
         if (arg_forward)
                 (void)parse_forward(arg_forward, &s->forward);
+        if (arg_argv) {
+                s->argv_policy = bl_argv_policy_free(s->argv_policy);
+                r = bl_argv_policy_parse(arg_argv, &s->argv_policy, NULL);
+                if (r < 0)
+                        return log_oom();
+        }
         return 0;
 }
 
@@ -335,14 +361,56 @@ static bool in_initrd(void)
         return statfs("/", &sfs) == 0 && (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC);
 }
 
+/* The gid of name in a group(5) file, or -ENOENT. */
+static int group_from_file(const char *path, const char *name, gid_t *ret)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0, len = strlen(name);
+
+        f = fopen(path, "re");
+        if (!f)
+                return negative_errno();
+        /* name:password:GID:members */
+        while (getline(&line, &size, f) > 0) {
+                unsigned long gid;
+                char *p, *end;
+
+                if (strncmp(line, name, len) != 0 || line[len] != ':')
+                        continue;
+                p = strchr(line + len + 1, ':');
+                if (!p)
+                        continue;
+                errno = 0;
+                gid = strtoul(p + 1, &end, 10);
+                if (errno || end == p + 1 || *end != ':' || gid >= (unsigned long)(gid_t)-1)
+                        continue;
+                *ret = (gid_t)gid;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/*
+ * Group= from /etc/group, read directly: that is all an initramfs has, and NSS does not work in a static
+ * binary. A dynamic build asks NSS too, for groups kept elsewhere.
+ */
 static gid_t lookup_group(const struct settings *s)
 {
-        struct group *g;
+        gid_t gid;
 
         if (!s->group || !*s->group)
                 return (gid_t)-1;
-        g = getgrnam(s->group);
-        return g ? g->gr_gid : (gid_t)-1;
+        if (group_from_file("/etc/group", s->group, &gid) == 0)
+                return gid;
+#if !BOOTLOGD_STATIC
+        {
+                struct group *g = getgrnam(s->group);
+                if (g)
+                        return g->gr_gid;
+        }
+#endif
+        return (gid_t)-1;
 }
 
 /* The pid of a running recorder according to the pid file, or 0. */
@@ -547,15 +615,31 @@ static int try_persist(struct context *c)
                         (void)chown(s->directory, 0, gid);
                 /* mkdir() does not take the setgid bit from the mode; new files get the group this way. */
                 (void)chmod(s->directory, 02750);
-        } else if (errno != EEXIST)
-                return 0; /* read-only, or /var not mounted yet */
-        dfd = open(s->directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd < 0)
+        } else if (errno != EEXIST) {
+                /* Read-only, or /var not mounted yet: tried again later, and said at the end. */
+                c->persist_errno = errno;
                 return 0;
+        }
+        dfd = open(s->directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0) {
+                if (errno == ELOOP || errno == ENOTDIR) {
+                        /* Never followed: whoever planted the link would choose where root writes. */
+                        log_warning("'%s' is a symbolic link or not a directory; not following it, keeping "
+                                    "the recording in %s.",
+                                    s->directory, RUNTIME_DIR);
+                        c->persist_failed_logged = true;
+                        c->persist = false;
+                        return 1;
+                }
+                c->persist_errno = errno;
+                return 0;
+        }
         fd = openat(dfd, c->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         if (fd < 0) {
-                if (errno == EROFS || errno == EACCES)
+                if (errno == EROFS || errno == EACCES) {
+                        c->persist_errno = errno;
                         return 0;
+                }
                 if (!c->persist_failed_logged)
                         log_warning_errno(errno, "Failed to create '%s/%s', keeping the recording in %s: %m",
                                           s->directory, c->name, RUNTIME_DIR);
@@ -587,25 +671,34 @@ static int try_persist(struct context *c)
         return 1;
 }
 
+/* Tells the service manager, if one waits for it ($NOTIFY_SOCKET); failures change nothing for us. */
+static void notify(const char *text)
+{
+        int r;
+
+        r = sysbus_notify(getenv("NOTIFY_SOCKET"), text);
+        if (r < 0)
+                log_debug_errno(r, "Failed to notify the service manager, ignoring: %m");
+}
+
 static void stop(struct context *c, enum bl_stop_reason reason)
 {
         if (c->reason == BL_STOP_UNKNOWN)
                 c->reason = reason;
-        (void)sd_notify(0, "STOPPING=1");
-        (void)sd_event_exit(c->event, 0);
+        notify("STOPPING=1");
+        bl_loop_exit(c->event, 0);
 }
 
-static int on_persist_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_persist_timer(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct context *c = userdata;
 
         if (try_persist(c))
-                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
-        (void)sd_event_source_set_time(s, usec + RETRY_USEC);
-        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0; /* a oneshot: off now */
+        return bl_loop_source_arm(s, when_ns + RETRY_NS);
 }
 
-static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_stop_timer(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct context *c = userdata;
 
@@ -613,7 +706,7 @@ static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-static int on_limit_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_limit_timer(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct context *c = userdata;
 
@@ -624,105 +717,91 @@ static int on_limit_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 static void startup_finished(struct context *c)
 {
-        uint64_t now;
-
         if (c->startup_finished)
                 return;
         c->startup_finished = true;
         log_debug("Startup finished; recording %" PRIu64 " ms more.", c->settings.tail_ns / NSEC_PER_MSEC);
-        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
-        c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
-        if (sd_event_add_time(c->event, &c->stop_timer, CLOCK_MONOTONIC,
-                              now + c->settings.tail_ns / NSEC_PER_USEC, 0, on_stop_timer, c) < 0)
+        c->stop_timer = bl_loop_source_free(c->stop_timer);
+        if (bl_loop_add_time(c->event, &c->stop_timer, bl_loop_now(c->event) + c->settings.tail_ns,
+                             on_stop_timer, c) < 0)
                 stop(c, BL_STOP_STARTUP_FINISHED);
 }
 
-static int on_startup_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static void bus_close(struct context *c)
 {
-        startup_finished(userdata);
-        return 0;
+        c->bus_source = bl_loop_source_free(c->bus_source);
+        c->bus = sysbus_free(c->bus);
 }
 
-static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int on_bus_io(struct bl_loop_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct context *c = userdata;
-        uint64_t now;
+        int r;
 
-        /* PID 1 re-executed (switch root, daemon-reexec): connect again. */
-        c->bus = sd_bus_flush_close_unref(c->bus);
-        if (c->startup_finished || !c->bus_timer)
+        r = sysbus_process(c->bus);
+        if (r > 0) {
+                /* Nothing more to hear from systemd. */
+                bus_close(c);
+                startup_finished(c);
                 return 0;
-        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
-        (void)sd_event_source_set_time(c->bus_timer, now + RETRY_USEC);
-        return sd_event_source_set_enabled(c->bus_timer, SD_EVENT_ONESHOT);
+        }
+        if (r < 0) {
+                /* PID 1 re-executed (switch root, daemon-reexec), or would not answer: connect again. */
+                log_debug_errno(r, "Connection to systemd ended, will retry: %m");
+                bus_close(c);
+                if (!c->startup_finished && c->bus_timer)
+                        return bl_loop_source_arm(c->bus_timer, bl_loop_now(c->event) + RETRY_NS);
+                return 0;
+        }
+        return bl_loop_source_set_io_events(s, sysbus_get_events(c->bus));
 }
 
 /*
  * Talks to systemd over its private socket (no D-Bus daemon needed, so this
  * works from early boot): subscribes to StartupFinished, and checks whether
- * startup has finished already. Returns 1 when connected, 0 to retry later.
+ * startup has finished already (sysbus_process() tells, from on_bus_io()).
+ * Returns 1 when connected, 0 to retry later.
  */
 static int try_bus(struct context *c)
 {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
-        uint64_t finished = 0;
+        struct sysbus *bus = NULL;
         int r;
 
         if (c->bus)
                 return 1;
-        if (in_initrd() || access("/run/systemd/private", F_OK) < 0)
+        if (in_initrd() || access(SYSTEMD_PRIVATE_SOCKET, F_OK) < 0)
                 return 0;
-        if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, "unix:path=/run/systemd/private") < 0 ||
-            sd_bus_start(bus) < 0)
-                return 0;
-        r = sd_bus_match_signal(bus, NULL, NULL, "/org/freedesktop/systemd1",
-                                "org.freedesktop.systemd1.Manager", "StartupFinished", on_startup_finished,
-                                c);
+        r = sysbus_connect(SYSTEMD_PRIVATE_SOCKET, getuid(), &bus);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, NULL, "/org/freedesktop/DBus/Local",
-                                        "org.freedesktop.DBus.Local", "Disconnected", on_bus_disconnected,
-                                        c);
-        if (r >= 0)
-                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                       "org.freedesktop.systemd1.Manager", "Subscribe", &error, NULL, NULL);
-        sd_bus_error_free(&error);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                                "org.freedesktop.systemd1.Manager",
-                                                "FinishTimestampMonotonic", &error, 't', &finished);
-        sd_bus_error_free(&error);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, c->event, 0);
+                r = bl_loop_add_io(c->event, &c->bus_source, sysbus_get_fd(bus), sysbus_get_events(bus),
+                                   on_bus_io, c);
         if (r < 0) {
+                sysbus_free(bus);
                 log_debug_errno(r, "Failed to talk to systemd, will retry: %m");
                 return 0;
         }
-        c->bus = TAKE_PTR(bus);
+        c->bus = bus;
         log_debug("Connected to systemd.");
-        if (finished > 0)
-                startup_finished(c);
         return 1;
 }
 
-static int on_bus_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_bus_timer(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct context *c = userdata;
 
         if (try_bus(c) || c->startup_finished)
-                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
-        (void)sd_event_source_set_time(s, usec + RETRY_USEC);
-        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0; /* a oneshot: off now */
+        return bl_loop_source_arm(s, when_ns + RETRY_NS);
 }
 
 /* PID 1 exec'd: the initramfs handed over to the real root. Follow it there. */
-static int on_reroot(sd_event_source *s, void *userdata)
+static int on_reroot(struct bl_loop_source *s, void *userdata)
 {
         struct context *c = userdata;
         _cleanup_close_ int root = -1;
         uint64_t now;
 
-        c->reroot_source = sd_event_source_disable_unref(c->reroot_source);
+        c->reroot_source = bl_loop_source_free(c->reroot_source);
         root = openat(c->proc_fd, "1/root", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0 || fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0) {
                 log_warning_errno(errno, "Failed to follow PID 1 into its root, ignoring: %m");
@@ -730,15 +809,11 @@ static int on_reroot(sd_event_source *s, void *userdata)
         }
         log_debug("Followed PID 1 into its root.");
         /* Paths mean the real root's now: look for /var/log and systemd again, right away. */
-        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
-        if (c->persist_timer && !c->persisted) {
-                (void)sd_event_source_set_time(c->persist_timer, now);
-                (void)sd_event_source_set_enabled(c->persist_timer, SD_EVENT_ONESHOT);
-        }
-        if (c->bus_timer && !c->bus && !c->startup_finished) {
-                (void)sd_event_source_set_time(c->bus_timer, now);
-                (void)sd_event_source_set_enabled(c->bus_timer, SD_EVENT_ONESHOT);
-        }
+        now = bl_loop_now(c->event);
+        if (c->persist_timer && !c->persisted)
+                (void)bl_loop_source_arm(c->persist_timer, now);
+        if (c->bus_timer && !c->bus && !c->startup_finished)
+                (void)bl_loop_source_arm(c->bus_timer, now);
         if (c->forwarder)
                 forwarder_retry_now(c->forwarder);
         return 0;
@@ -753,11 +828,11 @@ static int on_event(struct bl_event *ev, void *userdata)
 
         if (ev->type == BL_EVENT_EXEC && ev->pid == 1 && c->event && !c->reroot_source)
                 /* Not from inside the recorder's dispatch: do it from the loop. */
-                (void)sd_event_add_defer(c->event, &c->reroot_source, on_reroot, c);
+                (void)bl_loop_add_defer(c->event, &c->reroot_source, on_reroot, c);
         return 0;
 }
 
-static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+static int on_signal(struct bl_loop_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         struct context *c = userdata;
 
@@ -863,39 +938,36 @@ static int setup_loop(struct context *c)
         uint64_t now;
         int r;
 
-        r = sd_event_new(&c->event);
+        r = bl_loop_new(&c->event);
         if (r < 0)
                 return r;
         r = bl_recorder_attach_event(c->recorder, c->event);
         if (r < 0)
                 return r;
-        if (sd_event_add_signal(c->event, NULL, SIGINT, on_signal, c) < 0 ||
-            sd_event_add_signal(c->event, NULL, SIGTERM, on_signal, c) < 0 ||
-            sd_event_add_signal(c->event, NULL, SIGUSR1, on_signal, c) < 0)
+        if (bl_loop_add_signal(c->event, NULL, SIGINT, on_signal, c) < 0 ||
+            bl_loop_add_signal(c->event, NULL, SIGTERM, on_signal, c) < 0 ||
+            bl_loop_add_signal(c->event, NULL, SIGUSR1, on_signal, c) < 0)
                 return -EIO;
-        (void)sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        now = bl_loop_now(c->event);
 
         if (c->persist) {
-                r = sd_event_add_time(c->event, &c->persist_timer, CLOCK_MONOTONIC, now, 0, on_persist_timer,
-                                      c);
+                r = bl_loop_add_time(c->event, &c->persist_timer, now, on_persist_timer, c);
                 if (r < 0)
                         return r;
         }
         if (s->until == UNTIL_DURATION) {
-                r = sd_event_add_time(c->event, &c->stop_timer, CLOCK_MONOTONIC,
-                                      now + s->until_ns / NSEC_PER_USEC, 0, on_stop_timer, c);
+                r = bl_loop_add_time(c->event, &c->stop_timer, now + s->until_ns, on_stop_timer, c);
                 if (r < 0)
                         return r;
         }
         if (s->max_duration_ns > 0) {
-                r = sd_event_add_time(c->event, &c->limit_timer, CLOCK_MONOTONIC,
-                                      now + s->max_duration_ns / NSEC_PER_USEC, 0, on_limit_timer, c);
+                r = bl_loop_add_time(c->event, &c->limit_timer, now + s->max_duration_ns, on_limit_timer, c);
                 if (r < 0)
                         return r;
         }
         want_bus = s->until == UNTIL_STARTUP_FINISHED || (s->until == UNTIL_AUTO && !arg_output);
         if (want_bus) {
-                r = sd_event_add_time(c->event, &c->bus_timer, CLOCK_MONOTONIC, now, 0, on_bus_timer, c);
+                r = bl_loop_add_time(c->event, &c->bus_timer, now, on_bus_timer, c);
                 if (r < 0)
                         return r;
         }
@@ -904,13 +976,13 @@ static int setup_loop(struct context *c)
 
 static void context_done(struct context *c)
 {
-        c->persist_timer = sd_event_source_disable_unref(c->persist_timer);
-        c->bus_timer = sd_event_source_disable_unref(c->bus_timer);
-        c->stop_timer = sd_event_source_disable_unref(c->stop_timer);
-        c->limit_timer = sd_event_source_disable_unref(c->limit_timer);
-        c->reroot_source = sd_event_source_disable_unref(c->reroot_source);
-        c->bus = sd_bus_flush_close_unref(c->bus);
-        c->event = sd_event_unref(c->event);
+        c->persist_timer = bl_loop_source_free(c->persist_timer);
+        c->bus_timer = bl_loop_source_free(c->bus_timer);
+        c->stop_timer = bl_loop_source_free(c->stop_timer);
+        c->limit_timer = bl_loop_source_free(c->limit_timer);
+        c->reroot_source = bl_loop_source_free(c->reroot_source);
+        bus_close(c);
+        c->event = bl_loop_free(c->event);
         c->forwarder = forwarder_free(c->forwarder);
         c->proc_fd = safe_close(c->proc_fd);
         c->notify_fd = safe_close(c->notify_fd);
@@ -956,6 +1028,7 @@ static int run(struct context *c)
                 .sync = arg_sync,
                 .observer = on_event,
                 .observer_userdata = c,
+                .argv_policy = c->settings.argv_policy,
         };
         r = bl_recorder_new(&opts, &c->recorder);
         if (r < 0) {
@@ -965,19 +1038,27 @@ static int run(struct context *c)
                                   "initial network namespace).",
                                   strerror(-r));
                         /* A Type=notify unit whose process exits before READY=1 fails: this must not. */
-                        (void)sd_notify(0, "READY=1\nSTATUS=Process events not permitted; not recording.");
+                        notify("READY=1\nSTATUS=Process events not permitted; not recording.");
                         return EXIT_NO_CONNECTOR;
                 }
                 if (r == -EPROTONOSUPPORT) {
                         log_error(
                             "This kernel has no process events connector (CONFIG_PROC_EVENTS), or it is "
                             "not reachable from this network namespace.");
-                        (void)sd_notify(0, "READY=1\nSTATUS=No process events connector; not recording.");
+                        notify("READY=1\nSTATUS=No process events connector; not recording.");
                         return EXIT_NO_CONNECTOR;
                 }
                 log_error_errno(r, "Failed to start recording to '%s': %m", c->path);
                 return EXIT_FAILURE;
         }
+
+        /* Subscribed: from here on nothing needs more than reading /proc, following PID 1 and writing our
+         * own files. */
+        r = privs_drop(PRIVS_KEEP_RECORDER);
+        if (r < 0)
+                log_warning_errno(r, "Failed to drop capabilities, recording with them: %m");
+        else if (r > 0)
+                log_debug("Capabilities dropped; the bounding set is left as it was (no CAP_SETPCAP).");
 
         if (c->pid_file) {
                 r = write_pid_file(c->pid_file);
@@ -995,10 +1076,17 @@ static int run(struct context *c)
         }
 
         notify_parent(c, 0);
-        (void)sd_notifyf(0, "READY=1\nSTATUS=Recording process events to %s", c->path);
+        {
+                _cleanup_free_ char *status = NULL;
+
+                if (asprintf(&status, "READY=1\nSTATUS=Recording process events to %s", c->path) < 0)
+                        status = NULL;
+                /* Without the status, still ready: a unit waiting for READY=1 must not time out. */
+                notify(status ?: "READY=1");
+        }
         log_debug("Recording to '%s'.", c->path);
 
-        r = sd_event_loop(c->event);
+        r = bl_loop_run(c->event);
         ret = EXIT_SUCCESS;
         if (r < 0) {
                 log_error_errno(r, "Recording stopped by an error: %m");
@@ -1009,6 +1097,10 @@ static int run(struct context *c)
 
         /* A last chance to land on persistent storage before closing. */
         (void)try_persist(c);
+        if (c->persist && !c->persisted && !c->persist_failed_logged && c->persist_errno != 0)
+                log_warning_errno(c->persist_errno,
+                                  "'%s' could not be written to (%m); the recording stays in '%s'.",
+                                  c->settings.directory, c->path);
         bl_recorder_set_stop_reason(c->recorder, c->reason);
         r = bl_recorder_finish(c->recorder, &stats);
         c->recorder = NULL;
@@ -1136,7 +1228,7 @@ int main(int argc, char *argv[])
         }
         if (!c.settings.enable) {
                 log_info("Disabled (bootlog.enable=0 or Enable=no); not recording.");
-                (void)sd_notify(0, "READY=1\nSTATUS=Disabled; not recording.");
+                notify("READY=1\nSTATUS=Disabled; not recording.");
                 context_done(&c);
                 return EXIT_SUCCESS;
         }

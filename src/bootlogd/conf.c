@@ -29,6 +29,7 @@ void settings_done(struct settings *s)
         free(s->directory);
         free(s->group);
         free(s->init);
+        bl_argv_policy_free(s->argv_policy);
 }
 
 static const struct {
@@ -210,6 +211,20 @@ static int apply(struct settings *s, const char *key, const char *value)
                 return set_string(&s->group, value);
         if (streq(key, "Forward"))
                 return parse_forward(value, &s->forward);
+        if (streq(key, "ArgvPolicy")) {
+                _cleanup_free_ char *error = NULL;
+                struct bl_argv_policy *p = NULL;
+                int r;
+
+                r = bl_argv_policy_parse(value, &p, &error);
+                if (r == -EINVAL && error)
+                        log_warning("ArgvPolicy=%s: %s.", value, error);
+                if (r < 0)
+                        return r;
+                bl_argv_policy_free(s->argv_policy);
+                s->argv_policy = p;
+                return 0;
+        }
         if (streq(key, "Init")) {
                 if (*value != '/')
                         return -EINVAL;
@@ -337,6 +352,8 @@ int settings_load_cmdline(struct settings *s, const char *cmdline)
                         r = apply(s, "Init", eq + 1);
                 else if (streq(w, "bootlog.forward"))
                         r = apply(s, "Forward", eq + 1);
+                else if (streq(w, "bootlog.argv"))
+                        r = apply(s, "ArgvPolicy", eq + 1);
                 else if (streq(w, "bootlog.initramfs"))
                         ; /* read by the initramfs hooks */
                 else

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "argv-policy.h"
 #include "event.h"
 
 enum until_mode {
@@ -47,6 +48,7 @@ struct settings {
         char *group;      /* group owning the files; NULL/"" : root's */
         char *init;       /* init= mode: the real init */
         struct forward_spec forward;
+        struct bl_argv_policy *argv_policy; /* ArgvPolicy=; NULL: all */
 };
 
 void settings_init(struct settings *s);

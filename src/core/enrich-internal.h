@@ -15,7 +15,7 @@ struct bl_enricher {
         uint64_t clk_tck;
         int64_t boottime_offset_ns;
         bool offset_known; /* false: measured at every read (it grows with each suspend) */
-        int (*get_unit)(pid_t pid, int pid_dirfd, char **ret_unit);
+        bool read_unit;
 
         /* Scratch buffer for stat, cmdline and links, kept between reads: no malloc per read. */
         char *buf;

@@ -190,9 +190,12 @@ fail:
 
 void bl_event_init(struct bl_event *ev, enum bl_event_type type)
 {
+        /* As bl_proc_info_init(), without zeroing the info twice: this runs for every event read. */
         memset(ev, 0, sizeof(*ev));
         ev->type = type;
-        bl_proc_info_init(&ev->info);
+        ev->info.status = BL_INFO_NOT_READ;
+        ev->info.uid = UINT32_MAX;
+        ev->info.gid = UINT32_MAX;
 }
 
 void bl_event_done(struct bl_event *ev)

@@ -90,6 +90,7 @@ struct bl_proc_info {
         uint32_t uid, gid;      /* effective ids; UINT32_MAX unknown */
         char **argv;            /* NULL-terminated; NULL if unknown; empty for kernel threads */
         bool argv_truncated;    /* argv was cut at the enrichment limit */
+        bool argv_withheld;     /* argv left out on purpose (the recorder's argv policy); argv is NULL */
         char *exe, *cwd, *unit; /* NULL if unknown */
         char comm[BL_COMM_MAX]; /* NUL-terminated; "" unknown */
 };

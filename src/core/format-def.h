@@ -117,3 +117,4 @@ static_assert(sizeof(struct bl_block_header) == 56, "block header layout");
 #define BL_INFO_HAS_EXE        (1u << 2)
 #define BL_INFO_HAS_CWD        (1u << 3)
 #define BL_INFO_HAS_UNIT       (1u << 4)
+#define BL_INFO_ARGV_WITHHELD  (1u << 5) /* no field: argv was left out by the recorder's policy */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <systemd/sd-id128.h>
 
 #include "format.h"
 #include "log.h"
@@ -43,27 +42,75 @@ static void read_clock_pair(struct bl_file_info *info)
         }
 }
 
+static int unhex(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/*
+ * Reads a 128-bit id from a file holding it as 32 hex digits (machine-id(5)) or as a UUID with dashes
+ * (/proc/sys/kernel/random/boot_id), then a newline. -EINVAL if it holds anything else, -ENOMEDIUM if the id
+ * is all zero or "uninitialized" (a machine-id in the first boot of an image).
+ */
+static int read_id128(const char *path, uint8_t ret[BL_ID128_SIZE])
+{
+        uint8_t id[BL_ID128_SIZE];
+        _cleanup_close_ int fd = -1;
+        char buf[64];
+        size_t i = 0, k = 0;
+        ssize_t n;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        if (strncmp(buf, "uninitialized", 13) == 0)
+                return -ENOMEDIUM;
+        for (; k < BL_ID128_SIZE; k++) {
+                int hi, lo;
+
+                if ((i == 8 || i == 13 || i == 18 || i == 23) && buf[i] == '-')
+                        i++;
+                hi = unhex(buf[i]);
+                lo = hi < 0 ? -1 : unhex(buf[i + 1]);
+                if (lo < 0)
+                        return -EINVAL;
+                id[k] = (uint8_t)(hi << 4 | lo);
+                i += 2;
+        }
+        if (!streq(buf + i, "\n") && buf[i] != 0)
+                return -EINVAL;
+        if (bl_id128_is_null(id))
+                return -ENOMEDIUM;
+        memcpy(ret, id, BL_ID128_SIZE);
+        return 0;
+}
+
 int bl_file_info_from_system(struct bl_file_info *ret)
 {
         struct bl_file_info info = {
                 .version = BL_FORMAT_VERSION,
         };
         struct utsname u;
-        sd_id128_t id;
         long tck;
         int r;
 
         /* Both stay zero when unknown: an early initramfs may lack /etc/machine-id, a chroot /proc. */
-        r = sd_id128_get_boot(&id);
+        r = read_id128("/proc/sys/kernel/random/boot_id", info.boot_id);
         if (r < 0)
                 (void)log_debug_errno(r, "Failed to read the boot id, leaving it zero: %m");
-        else
-                memcpy(info.boot_id, id.bytes, BL_ID128_SIZE);
-        r = sd_id128_get_machine(&id);
+        r = read_id128("/etc/machine-id", info.machine_id);
         if (r < 0)
                 (void)log_debug_errno(r, "Failed to read the machine id, leaving it zero: %m");
-        else
-                memcpy(info.machine_id, id.bytes, BL_ID128_SIZE);
 
         if (uname(&u) < 0)
                 return negative_errno();

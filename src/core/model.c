@@ -14,6 +14,12 @@
  * read access. Re-linking a snapshot process under its real forker leaves a
  * stale entry in the old array, dropped at the same time. Every process is
  * re-linked at most once, so the whole build is O(n log n).
+ *
+ * Memory is what limits the size of a recording this can show, so a process
+ * costs little: nodes and first execs come from chunks (no allocator header
+ * each), array capacities follow from their lengths instead of being stored,
+ * and the strings of exec infos are shared: a million runs of the same
+ * command hold one copy of its argv.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +48,6 @@
 struct node {
         struct bl_process p;        /* first: model.h's view of the process */
         struct node *prev_same_pid; /* the process that had this pid before */
-        size_t children_cap, execs_cap;
-        bool dirty; /* children need compacting and sorting; on the model's dirty list */
 };
 
 #define NODE(proc) ((struct node *)(proc))
@@ -53,9 +57,22 @@ struct pid_slot {
         struct node *head; /* newest process with this pid; NULL: free slot */
 };
 
+/* Strings or argv vectors, each content once; power-of-two size, at most half full; no deletions. */
+struct shared_slot {
+        uint64_t hash;
+        void *p; /* char *, or char ** of shared strings; NULL: free slot */
+};
+
+struct shared_table {
+        struct shared_slot *slots;
+        size_t cap, n;
+};
+
 struct bl_model {
         struct bl_process **procs; /* every process, by index */
         size_t n_procs, procs_cap;
+        uint64_t *dirty_bits; /* by index: the children need compacting and sorting (on the dirty list) */
+        size_t dirty_bits_cap;
 
         struct bl_process **roots;
         size_t n_roots, roots_cap;
@@ -70,6 +87,11 @@ struct bl_model {
 
         struct node **chunks; /* nodes are allocated in growing chunks: stable pointers, cheap free */
         size_t n_chunks, chunks_cap, chunk_size, chunk_used;
+
+        struct bl_exec **exec_blocks; /* first execs: most processes exec once or never */
+        size_t n_exec_blocks, exec_blocks_cap, exec_block_size, exec_block_used;
+
+        struct shared_table strings, vectors;
 
         struct bl_model_stats stats;
 };
@@ -93,6 +115,33 @@ static int grow_array(void **array, size_t *cap, size_t need, size_t size, size_
 }
 
 #define GROW(array, cap, need, min) grow_array((void **)&(array), &(cap), (need), sizeof(*(array)), (min))
+
+/*
+ * The capacity of an array that holds n elements and grew by doubling from
+ * min: not stored, it follows from n. An array that shrank (settle_array())
+ * holds at least this much.
+ */
+static size_t derived_cap(size_t n, size_t min)
+{
+        if (n <= min)
+                return min;
+        return (size_t)1 << (64 - __builtin_clzll((unsigned long long)n - 1));
+}
+
+/* As GROW() for an array with a derived capacity, which holds n elements. */
+static int grow_derived(void **array, size_t n, size_t need, size_t size, size_t min)
+{
+        size_t cap = *array ? derived_cap(n, min) : 0;
+        void *a;
+
+        if (need <= cap)
+                return 0;
+        a = reallocarray(*array, derived_cap(need, min), size);
+        if (!a)
+                return -ENOMEM;
+        *array = a;
+        return 0;
+}
 
 /* ---- pid table ---- */
 
@@ -185,6 +234,21 @@ static int dirty_reserve(struct bl_model *m, size_t k)
         return GROW(m->dirty, m->dirty_cap, m->n_dirty + k, 16);
 }
 
+static bool is_dirty(const struct bl_model *m, const struct node *n)
+{
+        return (m->dirty_bits[n->p.index / 64] >> (n->p.index % 64)) & 1;
+}
+
+static void set_dirty(struct bl_model *m, const struct node *n, bool dirty)
+{
+        uint64_t bit = UINT64_C(1) << (n->p.index % 64);
+
+        if (dirty)
+                m->dirty_bits[n->p.index / 64] |= bit;
+        else
+                m->dirty_bits[n->p.index / 64] &= ~bit;
+}
+
 /* Needs dirty_reserve() first. parent NULL: the roots. */
 static void mark_dirty(struct bl_model *m, struct node *parent)
 {
@@ -192,9 +256,9 @@ static void mark_dirty(struct bl_model *m, struct node *parent)
                 m->roots_dirty = true;
                 return;
         }
-        if (parent->dirty)
+        if (is_dirty(m, parent))
                 return;
-        parent->dirty = true;
+        set_dirty(m, parent, true);
         m->dirty[m->n_dirty++] = parent;
 }
 
@@ -208,7 +272,8 @@ static int children_reserve(struct bl_model *m, struct node *parent)
                 return r;
         if (!parent)
                 return GROW(m->roots, m->roots_cap, m->n_roots + 1, 16);
-        return GROW(parent->p.children, parent->children_cap, parent->p.n_children + 1, 2);
+        return grow_derived((void **)&parent->p.children, parent->p.n_children, parent->p.n_children + 1,
+                            sizeof(*parent->p.children), 2);
 }
 
 /* Needs children_reserve() first. Sets child's parent. */
@@ -216,7 +281,7 @@ static void children_insert(struct bl_model *m, struct node *parent, struct node
 {
         struct bl_process **a = parent ? parent->p.children : m->roots;
         size_t *n = parent ? &parent->p.n_children : &m->n_roots;
-        bool dirty = parent ? parent->dirty : m->roots_dirty;
+        bool dirty = parent ? is_dirty(m, parent) : m->roots_dirty;
         size_t i = *n;
 
         child->p.parent = parent ? &parent->p : NULL;
@@ -260,7 +325,7 @@ static void settle(const struct bl_model *cm)
                 struct node *d = m->dirty[i];
 
                 settle_array(d->p.children, &d->p.n_children, &d->p);
-                d->dirty = false;
+                set_dirty(m, d, false);
         }
         m->n_dirty = 0;
         if (m->roots_dirty) {
@@ -302,6 +367,14 @@ static int new_process(struct bl_model *m, pid_t pid, uint64_t start_ns, struct 
         r = GROW(m->procs, m->procs_cap, m->n_procs + 1, 256);
         if (r < 0)
                 return r;
+        if (m->n_procs / 64 >= m->dirty_bits_cap) {
+                size_t old = m->dirty_bits_cap;
+
+                r = GROW(m->dirty_bits, m->dirty_bits_cap, m->n_procs / 64 + 1, 16);
+                if (r < 0)
+                        return r;
+                memset(m->dirty_bits + old, 0, (m->dirty_bits_cap - old) * sizeof(*m->dirty_bits));
+        }
         r = pid_reserve(m);
         if (r < 0)
                 return r;
@@ -392,13 +465,189 @@ static void set_comm(struct bl_process *p, const char *comm)
         p->comm[BL_COMM_MAX - 1] = 0;
 }
 
+/* ---- shared strings ---- */
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+        const unsigned char *u = p;
+        uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+
+        for (size_t i = 0; i < n; i++) {
+                h ^= u[i];
+                h *= UINT64_C(1099511628211);
+        }
+        return h ^ (h >> 29); /* the slot comes from the low bits, which FNV-1a mixes least */
+}
+
+/* Makes room for k more entries. */
+static int shared_reserve(struct shared_table *t, size_t k)
+{
+        struct shared_slot *slots;
+        size_t cap = MAX(t->cap, (size_t)64), mask;
+
+        while ((t->n + k) * 2 > cap)
+                cap *= 2;
+        if (cap == t->cap)
+                return 0;
+        slots = calloc(cap, sizeof(*slots));
+        if (!slots)
+                return -ENOMEM;
+        mask = cap - 1;
+        for (size_t i = 0; i < t->cap; i++) {
+                size_t j = t->slots[i].hash & mask;
+
+                if (!t->slots[i].p)
+                        continue;
+                while (slots[j].p)
+                        j = (j + 1) & mask;
+                slots[j] = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->cap = cap;
+        return 0;
+}
+
+/* The shared string equal to s, which is taken over (and freed if there is one already). Needs a reserve. */
+static char *share_string(struct shared_table *t, char *s)
+{
+        uint64_t h = hash_bytes(s, strlen(s));
+        size_t mask = t->cap - 1;
+
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+                struct shared_slot *slot = &t->slots[i];
+
+                if (!slot->p) {
+                        *slot = (struct shared_slot){ .hash = h, .p = s };
+                        t->n++;
+                        return s;
+                }
+                if (slot->hash == h && streq(slot->p, s)) {
+                        free(s);
+                        return slot->p;
+                }
+        }
+}
+
+/* Whether two vectors of shared strings are equal: their elements are the same pointers. */
+static bool vector_equal(char *const *a, char *const *b)
+{
+        for (; *a && *a == *b; a++, b++)
+                ;
+        return *a == *b;
+}
+
+/* As share_string() for an argv whose elements are shared strings already: the array is taken over. */
+static char **share_vector(struct shared_table *t, char **v)
+{
+        size_t n = 0, mask = t->cap - 1;
+        uint64_t h;
+
+        while (v[n])
+                n++;
+        h = hash_bytes(v, n * sizeof(*v));
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+                struct shared_slot *slot = &t->slots[i];
+
+                if (!slot->p) {
+                        *slot = (struct shared_slot){ .hash = h, .p = v };
+                        t->n++;
+                        return v;
+                }
+                if (slot->hash == h && vector_equal(slot->p, v)) {
+                        free(v);
+                        return slot->p;
+                }
+        }
+}
+
+/* Room for share_info() on info, which cannot fail then. */
+static int share_reserve(struct bl_model *m, const struct bl_proc_info *info)
+{
+        size_t k = 3;
+        int r;
+
+        STRV_FOREACH (a, info->argv)
+                k++;
+        r = shared_reserve(&m->strings, k);
+        if (r < 0)
+                return r;
+        return shared_reserve(&m->vectors, 1);
+}
+
+/* Replaces the strings of info (which the model owns) by the shared ones. */
+static void share_info(struct bl_model *m, struct bl_proc_info *info)
+{
+        if (info->argv) {
+                for (size_t i = 0; info->argv[i]; i++)
+                        info->argv[i] = share_string(&m->strings, info->argv[i]);
+                info->argv = share_vector(&m->vectors, info->argv);
+        }
+        if (info->exe)
+                info->exe = share_string(&m->strings, info->exe);
+        if (info->cwd)
+                info->cwd = share_string(&m->strings, info->cwd);
+        if (info->unit)
+                info->unit = share_string(&m->strings, info->unit);
+}
+
+static void shared_table_free(struct shared_table *t)
+{
+        for (size_t i = 0; i < t->cap; i++)
+                free(t->slots[i].p);
+        free(t->slots);
+}
+
+/* ---- execs ---- */
+
+/*
+ * Room for one more exec of n. The first comes from the model's blocks;
+ * from the second on, the execs move to an array of their own, doubling.
+ */
+static int execs_reserve(struct bl_model *m, struct node *n)
+{
+        struct bl_exec *a;
+        size_t size;
+        int r;
+
+        if (n->p.n_execs > 1)
+                return grow_derived((void **)&n->p.execs, n->p.n_execs, n->p.n_execs + 1, sizeof(*a), 2);
+        if (n->p.n_execs == 1) {
+                a = malloc(2 * sizeof(*a));
+                if (!a)
+                        return -ENOMEM;
+                a[0] = n->p.execs[0];
+                n->p.execs = a;
+                return 0;
+        }
+
+        size = m->n_exec_blocks > 0 ? MIN(m->exec_block_size * 2, (size_t)CHUNK_MAX) : CHUNK_FIRST;
+        if (m->n_exec_blocks == 0 || m->exec_block_used == m->exec_block_size) {
+                r = GROW(m->exec_blocks, m->exec_blocks_cap, m->n_exec_blocks + 1, 16);
+                if (r < 0)
+                        return r;
+                a = malloc(size * sizeof(*a));
+                if (!a)
+                        return -ENOMEM;
+                m->exec_blocks[m->n_exec_blocks++] = a;
+                m->exec_block_size = size;
+                m->exec_block_used = 0;
+        }
+        n->p.execs = m->exec_blocks[m->n_exec_blocks - 1] + m->exec_block_used++;
+        return 0;
+}
+
 /* Appends an image to n's exec history, taking over info. */
-static int add_exec(struct node *n, uint64_t ts_ns, bool from_snapshot, struct bl_proc_info *info)
+static int add_exec(struct bl_model *m, struct node *n, uint64_t ts_ns, bool from_snapshot,
+                    struct bl_proc_info *info)
 {
         struct bl_exec *e;
         int r;
 
-        r = GROW(n->p.execs, n->execs_cap, n->p.n_execs + 1, 1);
+        r = share_reserve(m, info);
+        if (r < 0)
+                return r;
+        r = execs_reserve(m, n);
         if (r < 0)
                 return r;
         e = &n->p.execs[n->p.n_execs++];
@@ -406,6 +655,7 @@ static int add_exec(struct node *n, uint64_t ts_ns, bool from_snapshot, struct b
         e->from_snapshot = from_snapshot;
         bl_proc_info_init(&e->info);
         bl_proc_info_move(&e->info, info);
+        share_info(m, &e->info);
 
         set_comm(&n->p, e->info.comm);
         if (e->info.uid != UINT32_MAX)
@@ -475,7 +725,7 @@ static int handle_exec(struct bl_model *m, struct bl_event *ev)
         r = live_or_placeholder(m, ev->pid, &n);
         if (r < 0)
                 return r;
-        return add_exec(n, ev->ts_ns, false, &ev->info);
+        return add_exec(m, n, ev->ts_ns, false, &ev->info);
 }
 
 static int handle_exit(struct bl_model *m, struct bl_event *ev)
@@ -574,7 +824,7 @@ static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
                 relink(m, n, parent);
                 if (n->p.n_execs > 0)
                         return 0;
-                return add_exec(n, ev->ts_ns, true, &ev->info);
+                return add_exec(m, n, ev->ts_ns, true, &ev->info);
         }
         if (n && (ev->info.start_ns == 0 || same_start(n->p.start_ns, ev->info.start_ns))) {
                 /* Its fork event came first: keep that, add the image if no exec told us one. */
@@ -583,7 +833,7 @@ static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
                         n->p.reported_ppid = ppid;
                 if (n->p.n_execs > 0)
                         return 0;
-                return add_exec(n, ev->ts_ns, true, &ev->info);
+                return add_exec(m, n, ev->ts_ns, true, &ev->info);
         }
 
         r = new_process(m, ev->pid, ev->info.start_ns, parent, &n);
@@ -591,7 +841,7 @@ static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
                 return r;
         n->p.from_snapshot = true;
         n->p.reported_ppid = ppid;
-        return add_exec(n, ev->ts_ns, true, &ev->info);
+        return add_exec(m, n, ev->ts_ns, true, &ev->info);
 }
 
 static int handle_lost(struct bl_model *m, struct bl_event *ev)
@@ -655,14 +905,20 @@ struct bl_model *bl_model_free(struct bl_model *m)
         for (size_t i = 0; i < m->n_procs; i++) {
                 struct bl_process *p = m->procs[i];
 
-                for (size_t j = 0; j < p->n_execs; j++)
-                        bl_proc_info_done(&p->execs[j].info);
-                free(p->execs);
+                /* The infos' strings are the shared tables', a first exec is in the blocks. */
+                if (p->n_execs > 1)
+                        free(p->execs);
                 free(p->children);
         }
         for (size_t i = 0; i < m->n_chunks; i++)
                 free(m->chunks[i]);
         free(m->chunks);
+        for (size_t i = 0; i < m->n_exec_blocks; i++)
+                free(m->exec_blocks[i]);
+        free(m->exec_blocks);
+        shared_table_free(&m->strings);
+        shared_table_free(&m->vectors);
+        free(m->dirty_bits);
         free(m->procs);
         free(m->roots);
         free(m->dirty);

@@ -29,30 +29,35 @@
 
 #include "event.h"
 
+/*
+ * The strings of an exec's info (argv and its elements, exe, cwd, unit) are
+ * shared between the execs that ran the same: equal contents, one copy.
+ */
 struct bl_exec {
         uint64_t ts_ns;           /* exec time (snapshot: time of reading) */
         bool from_snapshot;       /* the image found running at start-up, not an exec seen */
         struct bl_proc_info info; /* argv, exe, cwd, unit, uid, comm, status */
 };
 
+/* Fields are ordered to leave no padding: a recording can hold millions of processes. */
 struct bl_process {
         pid_t pid;
-        uint64_t start_ns;  /* fork time; snapshot processes: /proc start time (tick precision) */
-        uint64_t exit_ns;   /* 0 if no exit was recorded */
-        bool fork_seen;     /* the fork event is in the recording */
-        bool from_snapshot; /* found running at start-up */
+        uint32_t exit_status; /* wait status (see bl_exit_status_decode), if exited */
+        uint64_t start_ns;    /* fork time; snapshot processes: /proc start time (tick precision) */
+        uint64_t exit_ns;     /* 0 if no exit was recorded */
+        pid_t reported_ppid;  /* ppid from the snapshot or exit event; 0 unknown */
+        uint32_t n_threads;   /* threads created (not counting the main one) */
+        uint32_t uid;         /* last uid event (effective), or the exec info's; UINT32_MAX unknown */
+        bool fork_seen;       /* the fork event is in the recording */
+        bool from_snapshot;   /* found running at start-up */
         bool exited;
-        uint32_t exit_status;         /* wait status (see bl_exit_status_decode), if exited */
         bool coredump;                /* a coredump event was seen */
-        pid_t reported_ppid;          /* ppid from the snapshot or exit event; 0 unknown */
         struct bl_process *parent;    /* the forker (snapshot: the ppid's process); NULL for a root */
         struct bl_process **children; /* by start time */
         size_t n_children;
         struct bl_exec *execs; /* in order */
         size_t n_execs;
         char comm[BL_COMM_MAX]; /* last known comm */
-        uint32_t n_threads;     /* threads created (not counting the main one) */
-        uint32_t uid;           /* last uid event (effective), or the exec info's; UINT32_MAX unknown */
         uint64_t index;         /* order of appearance in the model, for stable sorting */
 };
 

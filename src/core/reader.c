@@ -314,10 +314,13 @@ struct cursor {
         bool bad;
 };
 
-static uint64_t get_u64(struct cursor *c)
+static inline uint64_t get_u64(struct cursor *c)
 {
         uint64_t v;
 
+        /* Most fields are one byte (small deltas, ids, lengths): no call for those. */
+        if (!c->bad && c->p < c->end && *c->p < 0x80)
+                return *c->p++;
         if (c->bad || bl_varint_decode(&c->p, c->end, &v) < 0) {
                 c->bad = true;
                 return 0;
@@ -439,6 +442,7 @@ static int get_info(struct cursor *c, struct bl_event *ev)
                 return -EBADMSG;
         /* Unknown flag bits are for fields after the ones known here: ignored. */
         info->argv_truncated = flags & BL_INFO_ARGV_TRUNCATED;
+        info->argv_withheld = flags & BL_INFO_ARGV_WITHHELD;
         if (flags & BL_INFO_HAS_ARGV) {
                 uint64_t n = get_u64(c);
 

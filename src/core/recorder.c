@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "argv-policy.h"
 #include "enrich.h"
 #include "format.h"
 #include "log.h"
@@ -19,7 +20,7 @@ struct bl_recorder {
         struct bl_source *source;
         struct bl_enricher *enricher;
         struct bl_writer *writer;
-        sd_event_source *io_source, *flush_source;
+        struct bl_loop_source *io_source, *flush_source;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
         uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
         struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
@@ -42,6 +43,10 @@ static int record_event(struct bl_recorder *r, struct bl_event *ev)
 {
         int r2;
 
+        /* Before anything sees the event: neither the file nor the observer (the journal) gets what the
+         * policy leaves out. */
+        if (r->opts.argv_policy && (ev->type == BL_EVENT_EXEC || ev->type == BL_EVENT_SNAPSHOT))
+                (void)bl_argv_policy_apply(r->opts.argv_policy, &ev->info);
         if (r->opts.observer) {
                 r2 = r->opts.observer(ev, r->opts.observer_userdata);
                 if (r2 < 0)
@@ -82,28 +87,66 @@ static int collect_event(struct bl_event *ev, void *userdata)
         return 0;
 }
 
-/* True if the same process exec'd again later in this batch: /proc already shows that later image. */
-static bool exec_superseded(const struct bl_recorder *r, size_t i)
+/* What became of the process of the exec at i later in this batch. */
+enum exec_fate {
+        EXEC_RUNNING,    /* nothing yet: /proc may still show it */
+        EXEC_SUPERSEDED, /* it exec'd again: /proc already shows that later image */
+        EXEC_EXITED,     /* it exited: its argv, exe and cwd are gone, at most a zombie's stat is left */
+};
+
+static enum exec_fate exec_fate(const struct bl_recorder *r, size_t i)
 {
-        for (size_t j = i + 1; j < r->n_batch; j++)
-                if (r->batch[j].type == BL_EVENT_EXEC && r->batch[j].pid == r->batch[i].pid)
-                        return true;
-        return false;
+        pid_t pid = r->batch[i].pid;
+
+        for (size_t j = i + 1; j < r->n_batch; j++) {
+                const struct bl_event *ev = &r->batch[j];
+
+                if (ev->pid != pid)
+                        continue;
+                if (ev->type == BL_EVENT_EXEC)
+                        return EXEC_SUPERSEDED;
+                /* The leader's exit (an exec leaves no other thread): /proc/PID reads argv, exe and cwd
+                 * through the leader's mm, gone with it. */
+                if (ev->type == BL_EVENT_EXIT && ev->tid == pid)
+                        return EXEC_EXITED;
+        }
+        return EXEC_RUNNING;
 }
 
 static int handle_batch(struct bl_recorder *r)
 {
         int r2 = 0;
 
+        /*
+         * Enrich before writing anything, and the processes that may still run before those known to
+         * have exited: each /proc read races with the process's exit, and its argv is lost at once,
+         * its comm when its parent reaps it.
+         */
+        if (r->enricher) {
+                for (size_t i = 0; i < r->n_batch && r2 >= 0; i++) {
+                        struct bl_event *ev = &r->batch[i];
+
+                        if (ev->type != BL_EVENT_EXEC)
+                                continue;
+                        switch (exec_fate(r, i)) {
+                        case EXEC_RUNNING: r2 = bl_enrich_exec(r->enricher, ev); break;
+                        case EXEC_SUPERSEDED: ev->info.status = BL_INFO_SUPERSEDED; break;
+                        case EXEC_EXITED: break;
+                        }
+                }
+                for (size_t i = 0; i < r->n_batch && r2 >= 0; i++) {
+                        struct bl_event *ev = &r->batch[i];
+
+                        if (ev->type == BL_EVENT_EXEC && exec_fate(r, i) == EXEC_EXITED)
+                                r2 = bl_enrich_exec_exited(r->enricher, ev);
+                }
+        }
+
         for (size_t i = 0; i < r->n_batch; i++) {
                 struct bl_event *ev = &r->batch[i];
 
                 if (r2 >= 0 && ev->type == BL_EVENT_EXEC) {
                         r->execs++;
-                        if (exec_superseded(r, i))
-                                ev->info.status = BL_INFO_SUPERSEDED;
-                        else if (r->enricher)
-                                r2 = bl_enrich_exec(r->enricher, ev);
                         if (ev->info.argv)
                                 r->execs_with_argv++;
                 }
@@ -115,16 +158,33 @@ static int handle_batch(struct bl_recorder *r)
         return r2;
 }
 
-/* Reads up to max datagrams, then enriches and writes their events. Returns datagrams read or -errno. */
+/*
+ * Datagrams read per handle_batch(): one recvmmsg() worth. Under a backlog, the
+ * first execs of a DISPATCH_BATCH are read from /proc after 64 events were
+ * decoded rather than 256, while they more likely still run; the look-ahead
+ * for exec_fate() stays as long as one recvmmsg() brings.
+ */
+#define ENRICH_BATCH 64
+
+/* Reads up to max datagrams (0: all pending), enriching and writing their events every ENRICH_BATCH.
+ * Returns datagrams read or -errno. */
 static int dispatch(struct bl_recorder *r, size_t max)
 {
+        size_t done = 0, want;
         int n, r2;
 
-        n = bl_source_dispatch(r->source, max, collect_event, r);
-        r2 = handle_batch(r);
-        if (n < 0)
-                return n;
-        return r2 < 0 ? r2 : n;
+        for (;;) {
+                want = max == 0 ? ENRICH_BATCH : MIN((size_t)ENRICH_BATCH, max - done);
+                n = bl_source_dispatch(r->source, want, collect_event, r);
+                r2 = handle_batch(r);
+                if (n < 0)
+                        return n;
+                if (r2 < 0)
+                        return r2;
+                done += (size_t)n;
+                if ((size_t)n < want || (max > 0 && done >= max))
+                        return (int)MIN(done, (size_t)INT32_MAX);
+        }
 }
 
 static int on_snapshot_event(struct bl_event *ev, void *userdata)
@@ -167,7 +227,7 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
                 struct bl_enrich_options eo = {
                         .proc_fd = -1,
                         .argv_max = opts->argv_max,
-                        .get_unit = bl_enrich_unit_sd,
+                        .read_unit = true,
                 };
                 r2 = bl_enricher_new(&eo, &r->enricher);
                 if (r2 < 0) {
@@ -295,8 +355,8 @@ int bl_recorder_relocate(struct bl_recorder *r, int fd)
 
 static void detach_event(struct bl_recorder *r)
 {
-        r->io_source = sd_event_source_disable_unref(r->io_source);
-        r->flush_source = sd_event_source_disable_unref(r->flush_source);
+        r->io_source = bl_loop_source_free(r->io_source);
+        r->flush_source = bl_loop_source_free(r->flush_source);
 }
 
 int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stats)
@@ -326,15 +386,11 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
 
 static int rearm_flush(struct bl_recorder *r)
 {
-        uint64_t next = bl_recorder_next_flush(r);
-
-        if (next == UINT64_MAX)
-                return sd_event_source_set_enabled(r->flush_source, SD_EVENT_OFF);
-        (void)sd_event_source_set_time(r->flush_source, next / NSEC_PER_USEC);
-        return sd_event_source_set_enabled(r->flush_source, SD_EVENT_ONESHOT);
+        /* UINT64_MAX (nothing pending) turns it off. */
+        return bl_loop_source_arm(r->flush_source, bl_recorder_next_flush(r));
 }
 
-static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static int on_readable(struct bl_loop_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct bl_recorder *r = userdata;
         int r2;
@@ -342,12 +398,13 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
         r2 = bl_recorder_process(r);
         if (r2 < 0) {
                 log_debug_errno(r2, "Failed to read process events: %m");
-                return sd_event_exit(sd_event_source_get_event(s), r2);
+                bl_loop_exit(bl_loop_source_get_loop(s), r2);
+                return 0;
         }
         return rearm_flush(r);
 }
 
-static int on_flush_time(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_flush_time(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct bl_recorder *r = userdata;
 
@@ -355,14 +412,14 @@ static int on_flush_time(sd_event_source *s, uint64_t usec, void *userdata)
         return rearm_flush(r);
 }
 
-int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e)
+int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l)
 {
         int r2;
 
-        r2 = sd_event_add_io(e, &r->io_source, bl_recorder_get_fd(r), EPOLLIN, on_readable, r);
+        r2 = bl_loop_add_io(l, &r->io_source, bl_recorder_get_fd(r), EPOLLIN, on_readable, r);
         if (r2 < 0)
                 return r2;
-        r2 = sd_event_add_time(e, &r->flush_source, CLOCK_MONOTONIC, UINT64_MAX, 0, on_flush_time, r);
+        r2 = bl_loop_add_time(l, &r->flush_source, UINT64_MAX, on_flush_time, r);
         if (r2 < 0)
                 return r2;
         return rearm_flush(r);

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
 #include "event.h"
+#include "loop.h"
 #include "source.h"
 #include "writer.h"
 
@@ -29,6 +29,8 @@ struct bl_recorder_options {
         bool no_snapshot;           /* skip the start-up snapshot */
         bool no_enrich;             /* do not read /proc on exec */
         size_t argv_max;            /* see bl_enrich_options */
+        /* Which command lines to keep (argv-policy.h); NULL: all. Not copied: must outlive the recorder. */
+        const struct bl_argv_policy *argv_policy;
         /* Called for every event after it was enriched and before it is written (may be NULL). */
         bl_event_cb observer;
         void *observer_userdata;
@@ -79,12 +81,12 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
 struct bl_recorder *bl_recorder_free(struct bl_recorder *r);
 
 /*
- * Runs the recorder from an sd-event loop: drains the socket when it is
+ * Runs the recorder from an event loop: drains the socket when it is
  * readable and writes pending blocks when their flush interval ends. A fatal
- * read error ends the loop with that error (sd_event_exit). The sources are
+ * read error ends the loop with that error (bl_loop_exit()). The sources are
  * released with the recorder.
  */
-int bl_recorder_attach_event(struct bl_recorder *r, sd_event *e);
+int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l);
 
 /*
  * Creates the file for a new recording, open for reading and writing (a

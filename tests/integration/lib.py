@@ -62,7 +62,7 @@ def bootlog(*args, **kw):
 def export(path):
     """All events of a recording, as dicts, in file order."""
     p = bootlog("export", "--file", path, "--format", "json", check=True)
-    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return [json.loads(line) for line in p.stdout.split("\n") if line.strip()]
 
 
 def tmpdir():

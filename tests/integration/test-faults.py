@@ -184,6 +184,8 @@ rc, err = stop_daemon(proc)
 runs = glob.glob("/run/bootlog/*.bootlog")
 tap.ok(ready and rc == 0 and len(runs) == 1 and "/run/bootlog/" in err,
        "boot mode, read-only --directory: records in /run/bootlog and exits 0", err + str(runs))
+tap.ok(any(persist_ro in line and "stays in" in line for line in error_lines(err)),
+       "boot mode, read-only --directory: says why the recording stayed in /run", err)
 if runs:
     vrc, vout = verify(runs[0])
     tap.ok(has_marker(export(runs[0]), "ro-persist") and vrc == 0,
@@ -191,6 +193,24 @@ if runs:
     for r_ in runs:
         os.unlink(r_)
 run(["umount", ro])
+
+# Boot mode with the persistent directory a symlink to a real directory: never followed, said once.
+real_dir = os.path.join(d, "real-persist")
+os.makedirs(real_dir)
+persist_link = os.path.join(d, "persist-link")
+os.symlink(real_dir, persist_link)
+proc, ready = start_daemon(["--directory", persist_link, "--until", "stop"])
+time.sleep(0.3)
+proc.send_signal(signal.SIGUSR1)
+time.sleep(0.2)
+rc, err = stop_daemon(proc)
+runs = glob.glob("/run/bootlog/*.bootlog")
+warned = [line for line in error_lines(err) if persist_link in line and "symbolic link" in line]
+tap.ok(ready and rc == 0 and os.listdir(real_dir) == [] and len(runs) == 1 and len(warned) == 1,
+       "boot mode, symlinked --directory: not followed, one warning, the recording stays in /run",
+       err + str(os.listdir(real_dir)) + str(runs))
+for r_ in runs:
+    os.unlink(r_)
 
 # 3. Planted symlinks and pre-created files are never followed or clobbered.
 out = os.path.join(d, "out")
@@ -217,27 +237,39 @@ tap.ok(ready and rc == 0 and not os.path.islink(link) and open(victim).read() ==
 
 # Persistent directory: read-only at first; once writable, symlinks named like the boot's file wait there.
 for case in ("to a victim", "dangling"):
+    # The link is planted before the daemon starts (the file's name is the boot ID's), so that no
+    # persist attempt can come first and the link's target is what the daemon meets.
     pdir = os.path.join(d, "pdir")
-    mount_tmpfs(pdir, "4m", ro=True)
-    proc, ready = start_daemon(["--directory", pdir, "--until", "stop"])
-    runs = glob.glob("/run/bootlog/*.bootlog")
-    name = os.path.basename(runs[0]) if runs else "none"
-    run(["mount", "-o", "remount,rw", pdir], check=True)
+    mount_tmpfs(pdir, "4m")
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        name = f.read().strip().replace("-", "") + ".bootlog"
     target = victim if case == "to a victim" else os.path.join(d, "not-created")
     os.symlink(target, os.path.join(pdir, name))
+    run(["mount", "-o", "remount,ro", pdir], check=True)
+    proc, ready = start_daemon(["--directory", pdir, "--until", "stop"])
+    runs = glob.glob("/run/bootlog/*.bootlog")
+    rec_name = os.path.basename(runs[0]) if len(runs) == 1 else None
+    run(["mount", "-o", "remount,rw", pdir], check=True)
     proc.send_signal(signal.SIGUSR1)
     time.sleep(0.3)
     marker("planted")
     time.sleep(0.2)
     rc, err = stop_daemon(proc)
     target_ok = open(victim).read() == "victim\n" if case == "to a victim" else not os.path.lexists(target)
-    kept = os.path.exists(os.path.join("/run/bootlog", name))
-    tap.ok(ready and rc == 0 and target_ok and os.path.islink(os.path.join(pdir, name)) and kept,
-           f"persistent directory, planted symlink {case}: not written through; the recording stays in /run",
-           err + str(os.listdir(pdir)))
-    if kept:
-        tap.ok(has_marker(export(os.path.join("/run/bootlog", name)), "planted"),
-               f"persistent directory, planted symlink {case}: the /run recording is complete")
+    # The recording either stayed in /run or moved under a name of its own (never the link's).
+    final = None
+    if rec_name:
+        moved = os.path.join(pdir, rec_name)
+        if rec_name != name and os.path.isfile(moved) and not os.path.islink(moved):
+            final = moved
+        elif os.path.isfile(os.path.join("/run/bootlog", rec_name)):
+            final = os.path.join("/run/bootlog", rec_name)
+    tap.ok(ready and rc == 0 and target_ok and os.path.islink(os.path.join(pdir, name)) and final,
+           f"persistent directory, planted symlink {case}: not written through, link left alone, the "
+           f"recording kept ({final})", err + str(os.listdir(pdir)))
+    if final:
+        tap.ok(has_marker(export(final), "planted"),
+               f"persistent directory, planted symlink {case}: the recording is complete")
     for r_ in glob.glob("/run/bootlog/*.bootlog"):
         os.unlink(r_)
     run(["umount", pdir])

@@ -101,7 +101,7 @@ def server_entries(*matches):
     p = run(["journalctl", "--directory", server_dir, "-o", "json", "--all", "--no-pager", *matches])
     if p.returncode != 0:
         return []
-    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return [json.loads(line) for line in p.stdout.split("\n") if line.strip()]
 
 
 def wait_server(count, *matches, timeout=10.0):

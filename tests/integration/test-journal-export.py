@@ -80,7 +80,7 @@ def journal_entries(journal, *matches):
     p = run(["journalctl", "--file", journal, "-o", "json", "--all", "--no-pager", *matches])
     if p.returncode != 0:
         raise RuntimeError(f"journalctl --file {journal} failed: {p.stderr}")
-    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return [json.loads(line) for line in p.stdout.split("\n") if line.strip()]
 
 
 def raw(e, key):

@@ -25,7 +25,6 @@
 
 static int saved_argc;
 static char **saved_argv;
-static unsigned unit_calls;
 
 struct fixture {
         char dir[64];
@@ -39,18 +38,6 @@ static uint64_t now_ns(void)
 
         assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
         return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-/* The fake unit resolver: proves it gets the pinned directory, names the unit after the pid. */
-static int fake_get_unit(pid_t pid, int pid_dirfd, char **ret_unit)
-{
-        char buf[64];
-
-        unit_calls++;
-        assert_int_equal(faccessat(pid_dirfd, "stat", F_OK, 0), 0);
-        snprintf(buf, sizeof(buf), "test-%d.service", (int)pid);
-        *ret_unit = strdup(buf);
-        return *ret_unit ? 0 : -ENOMEM;
 }
 
 static void write_at(int dfd, const char *name, const void *data, size_t len)
@@ -86,7 +73,7 @@ static void fake_pid(struct fixture *f, pid_t pid, const char *comm, char state,
                      uint64_t starttime, const char *cmdline, size_t cmdline_len, const char *exe,
                      const char *cwd)
 {
-        char name[16];
+        char name[16], buf[128];
         int pfd;
 
         snprintf(name, sizeof(name), "%d", (int)pid);
@@ -100,6 +87,9 @@ static void fake_pid(struct fixture *f, pid_t pid, const char *comm, char state,
                 assert_int_equal(symlinkat(exe, pfd, "exe"), 0);
         if (cwd)
                 assert_int_equal(symlinkat(cwd, pfd, "cwd"), 0);
+        /* Every fake process is in a unit named after it, one level below (a delegated subtree). */
+        snprintf(buf, sizeof(buf), "1:name=systemd:/\n0::/system.slice/test-%d.service/sub\n", (int)pid);
+        write_at(pfd, "cgroup", buf, strlen(buf));
         assert_int_equal(close(pfd), 0);
 }
 
@@ -113,7 +103,7 @@ static int new_fake_enricher(struct fixture *f, size_t argv_max)
                 .clk_tck = TCK,
                 .boottime_offset_ns = OFFSET_NS,
                 .offset_known = true,
-                .get_unit = fake_get_unit,
+                .read_unit = true,
         };
 
         f->e = bl_enricher_free(f->e);
@@ -134,7 +124,6 @@ static int fake_setup(void **state)
         assert_int_equal(mkdirat(f->fd, "sys", 0755), 0);
         write_at(f->fd, "42abc", "", 0);
         assert_int_equal(new_fake_enricher(f, 0), 0);
-        unit_calls = 0;
         *state = f;
         return 0;
 }
@@ -198,6 +187,148 @@ static void assert_nothing_kept(const struct bl_proc_info *info)
         assert_int_equal(info->gid, UINT32_MAX);
 }
 
+/* ---- the unit from /proc/PID/cgroup ---- */
+
+static void assert_unit_path(const char *path, const char *expected)
+{
+        char *unit = (char *)"not set";
+
+        assert_int_equal(bl_unit_from_cgroup_path(path, &unit), 0);
+        if (!expected) {
+                if (unit)
+                        fail_msg("%s: got unit %s, expected none", path, unit);
+        } else {
+                if (!unit)
+                        fail_msg("%s: got no unit, expected %s", path, expected);
+                assert_string_equal(unit, expected);
+        }
+        free(unit);
+}
+
+static void assert_unit_file(const char *contents, const char *expected)
+{
+        char *unit = (char *)"not set";
+
+        assert_int_equal(bl_unit_from_cgroup(contents, strlen(contents), &unit), 0);
+        if (!expected) {
+                if (unit)
+                        fail_msg("%s: got unit %s, expected none", contents, unit);
+        } else {
+                if (!unit)
+                        fail_msg("%s: got no unit, expected %s", contents, expected);
+                assert_string_equal(unit, expected);
+        }
+        free(unit);
+}
+
+static void test_unit_path(void **state)
+{
+        char long_name[300];
+
+        assert_unit_path("/system.slice/foo.service", "foo.service");
+        assert_unit_path("/system.slice/foo.service/", "foo.service");
+        assert_unit_path("//system.slice//foo.service", "foo.service");
+        assert_unit_path("/init.scope", "init.scope");
+        assert_unit_path("/user.slice/user-1000.slice/session-1.scope", "session-1.scope");
+        /* The system unit of a user's own units is their manager. */
+        assert_unit_path("/user.slice/user-0.slice/user@0.service/app.slice/x.service", "user@0.service");
+        assert_unit_path("/user.slice/user-1000.slice/user@1000.service/init.scope", "user@1000.service");
+        /* Sub-cgroups below a unit (delegation, a service's own tree) still belong to it. */
+        assert_unit_path("/system.slice/docker.service/payload/abc", "docker.service");
+        assert_unit_path("/machine.slice/machine-qemu\\x2d1\\x2dvm.scope/libvirt/emulator",
+                         "machine-qemu\\x2d1\\x2dvm.scope");
+        assert_unit_path("/system.slice/system-getty.slice/getty@tty1.service", "getty@tty1.service");
+        assert_unit_path("/system.slice/system-systemd\\x2dfsck.slice/systemd-fsck@dev-sda1.service",
+                         "systemd-fsck@dev-sda1.service");
+        /* Escaped names as written, every unit type. */
+        assert_unit_path("/system.slice/sys-devices-platform-serial8250-tty-ttyS0.device",
+                         "sys-devices-platform-serial8250-tty-ttyS0.device");
+        assert_unit_path("/system.slice/dev-disk-by\\x2duuid-1234.swap", "dev-disk-by\\x2duuid-1234.swap");
+        assert_unit_path("/system.slice/a.socket", "a.socket");
+        assert_unit_path("/system.slice/a.mount", "a.mount");
+        assert_unit_path("/a.target", "a.target");
+        assert_unit_path("/a.automount", "a.automount");
+        assert_unit_path("/a.timer", "a.timer");
+        assert_unit_path("/a.path", "a.path");
+        assert_unit_path("/system.slice/a:b_c.d.service", "a:b_c.d.service");
+        assert_unit_path("/system.slice/a@b@c.service", "a@b@c.service");
+        /* The root slice and escaped slices are skipped like any other. */
+        assert_unit_path("/-.slice/foo.service", "foo.service");
+        assert_unit_path("/_foo.slice/x.service", "x.service");
+        /* systemd's escape of names that could clash with the kernel's files: a leading '_'. */
+        assert_unit_path("/system.slice/_cpu.service", "cpu.service");
+
+        /* No unit. */
+        assert_unit_path("/", NULL);
+        assert_unit_path("", NULL);
+        assert_unit_path("//", NULL);
+        assert_unit_path("/system.slice", NULL);
+        assert_unit_path("/user.slice/user-1000.slice/", NULL);
+        assert_unit_path("/x.slice", NULL);
+        assert_unit_path("relative/x.service", NULL);
+        assert_unit_path("/system.slice/foo@.service", NULL); /* a template is never running */
+        assert_unit_path("/system.slice/@x.service", NULL);
+        assert_unit_path("/a@b.slice/x.service", NULL); /* not a slice, and a slice is no unit */
+        assert_unit_path("/system.slice/foo.bar", NULL);
+        assert_unit_path("/system.slice/foo", NULL);
+        assert_unit_path("/system.slice/.service", NULL);
+        assert_unit_path("/system.slice/foo service.service", NULL);
+        assert_unit_path("/system.slice/foo.service (deleted)", NULL);
+        assert_unit_path("/system.slice/f\xc3\xa9.service", NULL);
+        assert_unit_path("/ab", NULL);
+        /* A container without a cgroup namespace shows its host's path. */
+        assert_unit_path("/docker/0123abcd/system.slice/x.service", NULL);
+        assert_unit_path("/lxc.payload.c1/init.scope", NULL);
+        assert_unit_path("/process_api/2f298948a744be5c", NULL);
+
+        /* Names are shorter than 256 bytes. */
+        memset(long_name, 'a', sizeof(long_name));
+        long_name[0] = '/';
+        strcpy(long_name + 255 - strlen(".service") + 1, ".service");
+        assert_int_equal(strlen(long_name + 1), 255);
+        assert_unit_path(long_name, long_name + 1);
+        strcpy(long_name + 256 - strlen(".service") + 1, ".service");
+        assert_unit_path(long_name, NULL);
+}
+
+static void test_unit_file(void **state)
+{
+        /* cgroup v2 */
+        assert_unit_file("0::/system.slice/cron.service\n", "cron.service");
+        assert_unit_file("0::/system.slice/cron.service", "cron.service");
+        assert_unit_file("0::/system.slice/gone.service (deleted)\n", "gone.service");
+        assert_unit_file("0::/system.slice/a:b.service\n", "a:b.service");
+        assert_unit_file("0::/\n", NULL);
+        assert_unit_file("0::\n", NULL);
+        /* Legacy: the name=systemd hierarchy, wherever it is in the list. */
+        assert_unit_file("12:pids:/system.slice/other.service\n"
+                         "5:memory:/\n"
+                         "1:name=systemd:/system.slice/x.service\n",
+                         "x.service");
+        assert_unit_file("3:cpu,name=systemd:/a.service\n", "a.service");
+        assert_unit_file("3:name=systemd2:/a.service\n", NULL);
+        assert_unit_file("3:xname=systemd:/a.service\n", NULL);
+        /* Legacy with cgroup2 mounted somewhere: everyone is in its root. */
+        assert_unit_file("1:name=systemd:/system.slice/y.service\n0::/\n", "y.service");
+        /* Hybrid: both say the same. */
+        assert_unit_file("1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n"
+                         "0::/user.slice/user-1000.slice/session-3.scope\n",
+                         "session-3.scope");
+        /* Unified, with a name=systemd hierarchy mounted for some container: v2 is the truth. */
+        assert_unit_file("1:name=systemd:/\n0::/system.slice/z.service\n", "z.service");
+        assert_unit_file("1:name=systemd:/\n0::/\n", NULL);
+        /* A container's view on a legacy host without systemd in it. */
+        assert_unit_file("9:name=systemd:/\n8:pids:/\n4:memory:/process_api/2f298948\n1:cpu:/\n0::/\n",
+                         NULL);
+        /* Malformed. */
+        assert_unit_file("", NULL);
+        assert_unit_file("\n\n", NULL);
+        assert_unit_file("0:/x.service\n", NULL);
+        assert_unit_file("nonsense", NULL);
+        assert_unit_file("00::/x.service\n", NULL);
+        assert_unit_file("1::/x.service\n", NULL);
+}
+
 /* ---- fake /proc ---- */
 
 static void test_read_all_fields(void **state)
@@ -224,7 +355,6 @@ static void test_read_all_fields(void **state)
         assert_int_equal(info.uid, geteuid());
         assert_int_equal(info.gid, getegid());
         assert_string_equal(info.unit, "test-100.service");
-        assert_int_equal(unit_calls, 1);
         bl_proc_info_done(&info);
 }
 
@@ -363,7 +493,6 @@ static void test_zombie(void **state)
         assert_null(info.exe);
         assert_null(info.cwd);
         assert_null(info.unit);
-        assert_int_equal(unit_calls, 0);
         bl_proc_info_done(&info);
 }
 
@@ -371,6 +500,7 @@ static void test_missing(void **state)
 {
         struct fixture *f = *state;
         struct bl_proc_info info;
+        int pfd;
 
         assert_int_equal(bl_enrich_read(f->e, 4242, 0, &info), 0);
         assert_int_equal(info.status, BL_INFO_EXITED);
@@ -382,6 +512,21 @@ static void test_missing(void **state)
         assert_int_equal(mkdirat(f->fd, "4243", 0755), 0);
         assert_int_equal(bl_enrich_read(f->e, 4243, 0, &info), 0);
         assert_int_equal(info.status, BL_INFO_EXITED);
+        assert_nothing_kept(&info);
+        bl_proc_info_done(&info);
+
+        /* Reaped between the reads: what was read before stat cannot be vouched for, so none of it
+         * is kept. */
+        assert_int_equal(mkdirat(f->fd, "4244", 0755), 0);
+        pfd = openat(f->fd, "4244", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(pfd >= 0);
+        write_at(pfd, "cmdline", "late\0", 5);
+        assert_int_equal(symlinkat("/bin/late", pfd, "exe"), 0);
+        assert_int_equal(symlinkat("/", pfd, "cwd"), 0);
+        close(pfd);
+        assert_int_equal(bl_enrich_read(f->e, 4244, 0, &info), 0);
+        assert_int_equal(info.status, BL_INFO_EXITED);
+        assert_int_equal(info.error, ENOENT);
         assert_nothing_kept(&info);
         bl_proc_info_done(&info);
 }
@@ -400,7 +545,6 @@ static void test_reused(void **state)
         assert_int_equal(bl_enrich_read(f->e, 140, start - NSEC_PER_SEC, &info), 0);
         assert_int_equal(info.status, BL_INFO_REUSED);
         assert_nothing_kept(&info);
-        assert_int_equal(unit_calls, 0);
         bl_proc_info_done(&info);
 
         assert_int_equal(bl_enrich_read(f->e, 140, start - TICK_NS - 1, &info), 0);
@@ -429,6 +573,74 @@ static void test_reused(void **state)
         bl_event_done(&ev);
 }
 
+/* An exec whose exit came in the same batch: only stat is looked at. */
+static void test_exec_exited(void **state)
+{
+        struct fixture *f = *state;
+        struct bl_event ev;
+
+        fake_pid(f, 190, "defunct", 'Z', 42, 0, 500, FAKE_CMDLINE(""), NULL, NULL);
+        /* Still running by the look of it: its argv is not looked for all the same. */
+        fake_pid(f, 191, "runner", 'S', 43, 0, 500, FAKE_CMDLINE("runner\0"), "/bin/runner", "/");
+
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = 190;
+        ev.ts_ns = 10 * NSEC_PER_SEC;
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_EXITED);
+        assert_int_equal(ev.info.error, 0);
+        assert_string_equal(ev.info.comm, "defunct");
+        assert_int_equal(ev.info.ppid, 42);
+        assert_int_equal(ev.info.start_ns, 5 * NSEC_PER_SEC - OFFSET_NS);
+        assert_int_equal(ev.info.uid, geteuid());
+        assert_int_equal(ev.info.gid, getegid());
+        assert_null(ev.info.argv);
+        bl_event_done(&ev);
+
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = 191;
+        ev.ts_ns = 10 * NSEC_PER_SEC;
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_EXITED);
+        assert_string_equal(ev.info.comm, "runner");
+        assert_null(ev.info.argv);
+        assert_null(ev.info.exe);
+        assert_null(ev.info.cwd);
+        assert_null(ev.info.unit);
+        bl_event_done(&ev);
+
+        /* Reaped already. */
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = 4242;
+        ev.ts_ns = 10 * NSEC_PER_SEC;
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_EXITED);
+        assert_int_equal(ev.info.error, ENOENT);
+        assert_nothing_kept(&ev.info);
+        bl_event_done(&ev);
+
+        /* The pid names a process that started after the event. */
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = 190;
+        ev.ts_ns = 2 * NSEC_PER_SEC;
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_REUSED);
+        assert_nothing_kept(&ev.info);
+        bl_event_done(&ev);
+
+        /* Unreadable stat: an error, not an exit. */
+        assert_int_equal(mkdirat(f->fd, "192", 0755), 0);
+        write_at(f->fd, "192/stat", "192 (x S 1\n", 11);
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = 192;
+        ev.ts_ns = 10 * NSEC_PER_SEC;
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_ERROR);
+        assert_int_equal(ev.info.error, EBADMSG);
+        assert_nothing_kept(&ev.info);
+        bl_event_done(&ev);
+}
+
 static void test_kthread(void **state)
 {
         struct fixture *f = *state;
@@ -454,8 +666,8 @@ static void test_kthread(void **state)
         assert_string_equal(info.comm, "kthreadd");
         assert_non_null(info.argv);
         assert_null(info.argv[0]);
+        assert_null(info.unit); /* kernel threads live in the root cgroup: not even looked for */
         bl_proc_info_done(&info);
-        assert_int_equal(unit_calls, 0);
 }
 
 static void test_gone_midway(void **state)
@@ -471,7 +683,7 @@ static void test_gone_midway(void **state)
         assert_string_equal(info.comm, "quick");
         assert_int_equal(info.ppid, 1);
         assert_null(info.argv);
-        assert_int_equal(unit_calls, 0);
+        assert_null(info.unit);
         bl_proc_info_done(&info);
 
         /* argv read, then exe gone: EXITED, argv kept (the pin says it is this process's). */
@@ -483,11 +695,13 @@ static void test_gone_midway(void **state)
         assert_null(info.exe);
         bl_proc_info_done(&info);
 
-        /* No cmdline file at all */
+        /* No cmdline file at all: procfs removes it only with the whole process (reaped), so nothing
+         * more is looked for. */
         fake_pid(f, 162, "quick", 'S', 1, 0, 10, NULL, 0, NULL, NULL);
         assert_int_equal(bl_enrich_read(f->e, 162, 0, &info), 0);
         assert_int_equal(info.status, BL_INFO_EXITED);
-        assert_string_equal(info.comm, "quick");
+        assert_int_equal(info.error, ENOENT);
+        assert_nothing_kept(&info);
         bl_proc_info_done(&info);
 
         /* Empty cmdline but an exe: caught inside its next exec (new mm, arguments not yet copied).
@@ -520,6 +734,7 @@ static void test_bad_stat(void **state)
 
                 assert_true(pfd >= 0);
                 write_at(pfd, "stat", bad[i], strlen(bad[i]));
+                write_at(pfd, "cmdline", "x", 2);
                 close(pfd);
                 assert_int_equal(bl_enrich_read(f->e, 170, 0, &info), 0);
                 assert_int_equal(info.status, BL_INFO_ERROR);
@@ -552,7 +767,7 @@ static void test_options(void **state)
         assert_int_equal(bl_enrich_read(e, 180, 0, &info), 0);
         assert_int_equal(info.status, BL_INFO_OK);
         assert_int_equal(info.start_ns, UINT64_C(2500000000)); /* offset known to be 0 */
-        assert_null(info.unit);                                /* options given, no get_unit: none */
+        assert_null(info.unit);                                /* options given, read_unit off: none */
         bl_proc_info_done(&info);
         bl_enricher_free(e);
 
@@ -619,6 +834,7 @@ static void test_snapshot_fake(void **state)
         pfd = openat(f->fd, "88", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(pfd >= 0);
         write_at(pfd, "stat", "garbage", 7);
+        write_at(pfd, "cmdline", "x", 2);
         close(pfd);
 
         assert_int_equal(bl_enrich_snapshot(f->e, collect, &c), (int)ELEMENTSOF(order));
@@ -663,10 +879,11 @@ static void read_comm_self(char comm[static BL_COMM_MAX])
 static void test_real_self(void **state)
 {
         struct fixture *f = *state;
-        char exe[PATH_MAX], cwd[PATH_MAX], comm[BL_COMM_MAX];
+        char exe[PATH_MAX], cwd[PATH_MAX], comm[BL_COMM_MAX], cg[4096], *unit = NULL;
         uint64_t now = now_ns();
         struct bl_proc_info info;
         ssize_t n;
+        int fd;
 
         assert_int_equal(bl_enrich_read(f->e, getpid(), now, &info), 0);
         assert_int_equal(info.status, BL_INFO_OK);
@@ -684,6 +901,18 @@ static void test_real_self(void **state)
         assert_int_equal(info.uid, geteuid());
         assert_int_equal(info.gid, getegid());
         assert_true(info.start_ns > 0 && info.start_ns <= now);
+        /* The unit read through the pin is what our own cgroup file says. */
+        fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        n = read(fd, cg, sizeof(cg));
+        assert_true(n > 0 && (size_t)n < sizeof(cg));
+        close(fd);
+        assert_int_equal(bl_unit_from_cgroup(cg, (size_t)n, &unit), 0);
+        if (unit)
+                assert_string_equal(info.unit, unit);
+        else
+                assert_null(info.unit);
+        free(unit);
         bl_proc_info_done(&info);
 
         /* An exec event from before this process started: the pid is not the same process. */
@@ -697,6 +926,7 @@ static void test_real_zombie(void **state)
 {
         struct fixture *f = *state;
         struct bl_proc_info info;
+        struct bl_event ev;
         siginfo_t si = {};
         pid_t pid;
 
@@ -718,6 +948,16 @@ static void test_real_zombie(void **state)
         assert_null(info.exe);
         assert_null(info.cwd);
         bl_proc_info_done(&info);
+
+        bl_event_init(&ev, BL_EVENT_EXEC);
+        ev.pid = ev.tid = pid;
+        ev.ts_ns = now_ns();
+        assert_int_equal(bl_enrich_exec_exited(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_EXITED);
+        assert_string_equal(ev.info.comm, "zombie-kid");
+        assert_int_equal(ev.info.ppid, getpid());
+        assert_int_equal(ev.info.uid, geteuid());
+        bl_event_done(&ev);
 
         assert_int_equal(waitpid(pid, NULL, 0), pid);
         /* Reaped: gone (unless the pid was reused meanwhile, when it is not that child anyway). */
@@ -865,6 +1105,8 @@ static void test_real_snapshot(void **state)
 int main(int argc, char **argv)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_unit_path),
+                cmocka_unit_test(test_unit_file),
                 cmocka_unit_test_setup_teardown(test_read_all_fields, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_argv_unterminated, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_argv_truncated, fake_setup, fake_teardown),
@@ -872,6 +1114,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test_setup_teardown(test_zombie, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_missing, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_reused, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_exec_exited, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_kthread, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_gone_midway, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_bad_stat, fake_setup, fake_teardown),
