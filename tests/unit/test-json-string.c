@@ -119,8 +119,8 @@ static void test_hostile(void **state)
                 "\033]0;pwned\007",     /* terminal title */
                 "\033[2J\033[31mred",   /* clear screen, colour */
                 "a\nexec 1 /sbin/init", /* a forged line */
-                "\xc2\x9b"
-                "31m",                                  /* C1 CSI */
+                ("\xc2\x9b"
+                 "31m"),                                /* C1 CSI (split: "\x9b31m" would be one escape) */
                 "gr\xc3\xbc\xc3\x9f",                   /* valid 2-byte */
                 "\xe2\x94\x9c\xe2\x94\x80",             /* valid 3-byte */
                 "\xf0\x9f\x98\x80",                     /* valid 4-byte */
