@@ -708,40 +708,6 @@ int flush_stdout(void)
         return 0;
 }
 
-static int hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* 32 hex digits, in either case, with dashes anywhere (as in the UUID form of /proc's boot_id). */
-static int parse_id128(const char *s, uint8_t ret[BL_ID128_SIZE])
-{
-        uint8_t id[BL_ID128_SIZE] = {};
-        size_t n = 0;
-
-        for (const char *p = s; *p; p++) {
-                int v;
-
-                if (*p == '-')
-                        continue;
-                v = hex_value(*p);
-                if (v < 0 || n >= 2 * BL_ID128_SIZE)
-                        return -EINVAL;
-                id[n / 2] |= (uint8_t)(n % 2 ? v : v << 4);
-                n++;
-        }
-        if (n != 2 * BL_ID128_SIZE)
-                return -EINVAL;
-        memcpy(ret, id, BL_ID128_SIZE);
-        return 0;
-}
-
 /* "0", "-1", "+2", "3": a boot offset. */
 static int parse_boot_offset(const char *s, int64_t *ret)
 {
@@ -765,7 +731,7 @@ static int parse_boot(const char *arg, struct selection *s)
         uint8_t id[BL_ID128_SIZE];
         int64_t offset;
 
-        if (parse_id128(arg, id) >= 0) {
+        if (bl_id128_from_string(arg, id) >= 0) {
                 s->boot_by_id = true;
                 memcpy(s->boot_id, id, BL_ID128_SIZE);
                 return 0;
@@ -1059,7 +1025,7 @@ static int current_boot_id(uint8_t ret[BL_ID128_SIZE])
         if (!fgets(line, sizeof(line), f))
                 return -EIO;
         line[strcspn(line, "\n")] = 0;
-        return parse_id128(line, ret);
+        return bl_id128_from_string(line, ret);
 }
 
 /* Index into l->entries of the boot s asks for; logs why there is none. */

@@ -489,6 +489,7 @@ static int pick_name(const struct settings *s, char **ret)
 static int open_output(struct context *c)
 {
         gid_t gid = lookup_group(&c->settings);
+        _cleanup_close_ int dfd = -1;
         int fd, r;
 
         if (arg_output) {
@@ -499,8 +500,13 @@ static int open_output(struct context *c)
         } else {
                 if (mkdir(RUNTIME_DIR, 0750) < 0 && errno != EEXIST)
                         return log_error_errno(errno, "Failed to create '%s': %m", RUNTIME_DIR);
+                /* Never through a symbolic link: the file is created relative to this fd. */
+                dfd = open(RUNTIME_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dfd < 0)
+                        return log_error_errno(errno, "Failed to open '%s' (not a directory?): %m",
+                                               RUNTIME_DIR);
                 if (gid != (gid_t)-1)
-                        (void)chown(RUNTIME_DIR, 0, gid);
+                        (void)fchown(dfd, 0, gid);
                 r = pick_name(&c->settings, &c->name);
                 if (r < 0)
                         return log_error_errno(r, "Failed to choose a file name for this boot: %m");
@@ -510,7 +516,7 @@ static int open_output(struct context *c)
                 c->persist = c->settings.directory && *c->settings.directory;
         }
 
-        fd = bl_output_create(c->path, arg_force);
+        fd = dfd >= 0 ? bl_output_create_at(dfd, c->name, arg_force) : bl_output_create(c->path, arg_force);
         if (fd == -EEXIST)
                 return log_error_errno(fd, "'%s' already exists; use --force to replace it.", c->path);
         if (fd == -EBUSY)

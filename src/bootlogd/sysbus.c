@@ -290,6 +290,8 @@ static void write_bytes(struct writer *w, const void *p, size_t n)
                 w->overflow = true;
                 return;
         }
+        if (n == 0) /* p may be NULL then (an empty body) */
+                return;
         memcpy(w->buf + w->pos, p, n);
         w->pos += n;
 }

@@ -42,7 +42,7 @@ static void read_clock_pair(struct bl_file_info *info)
         }
 }
 
-static int unhex(char c)
+static int hex_value(char c)
 {
         if (c >= '0' && c <= '9')
                 return c - '0';
@@ -51,6 +51,28 @@ static int unhex(char c)
         if (c >= 'A' && c <= 'F')
                 return c - 'A' + 10;
         return -1;
+}
+
+int bl_id128_from_string(const char *s, uint8_t ret[BL_ID128_SIZE])
+{
+        uint8_t id[BL_ID128_SIZE] = {};
+        size_t n = 0;
+
+        for (const char *p = s; *p; p++) {
+                int v;
+
+                if (*p == '-')
+                        continue;
+                v = hex_value(*p);
+                if (v < 0 || n >= 2 * BL_ID128_SIZE)
+                        return -EINVAL;
+                id[n / 2] |= (uint8_t)(n % 2 ? v : v << 4);
+                n++;
+        }
+        if (n != 2 * BL_ID128_SIZE)
+                return -EINVAL;
+        memcpy(ret, id, BL_ID128_SIZE);
+        return 0;
 }
 
 /*
@@ -63,8 +85,8 @@ static int read_id128(const char *path, uint8_t ret[BL_ID128_SIZE])
         uint8_t id[BL_ID128_SIZE];
         _cleanup_close_ int fd = -1;
         char buf[64];
-        size_t i = 0, k = 0;
         ssize_t n;
+        int r;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -73,22 +95,13 @@ static int read_id128(const char *path, uint8_t ret[BL_ID128_SIZE])
         if (n < 0)
                 return negative_errno();
         buf[n] = 0;
+        if (n > 0 && buf[n - 1] == '\n')
+                buf[n - 1] = 0;
         if (strncmp(buf, "uninitialized", 13) == 0)
                 return -ENOMEDIUM;
-        for (; k < BL_ID128_SIZE; k++) {
-                int hi, lo;
-
-                if ((i == 8 || i == 13 || i == 18 || i == 23) && buf[i] == '-')
-                        i++;
-                hi = unhex(buf[i]);
-                lo = hi < 0 ? -1 : unhex(buf[i + 1]);
-                if (lo < 0)
-                        return -EINVAL;
-                id[k] = (uint8_t)(hi << 4 | lo);
-                i += 2;
-        }
-        if (!streq(buf + i, "\n") && buf[i] != 0)
-                return -EINVAL;
+        r = bl_id128_from_string(buf, id);
+        if (r < 0)
+                return r;
         if (bl_id128_is_null(id))
                 return -ENOMEDIUM;
         memcpy(ret, id, BL_ID128_SIZE);

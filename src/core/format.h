@@ -42,3 +42,5 @@ uint64_t bl_file_info_realtime(const struct bl_file_info *info, uint64_t monoton
 /* Formats a 128-bit id as 32 lowercase hex digits; buf must hold 33 bytes. Returns buf. */
 char *bl_id128_to_string(const uint8_t id[BL_ID128_SIZE], char buf[static 33]);
 bool bl_id128_is_null(const uint8_t id[BL_ID128_SIZE]);
+/* 32 hex digits in either case, dashes anywhere (machine-id(5) and the UUID form): 0, or -EINVAL. */
+int bl_id128_from_string(const char *s, uint8_t ret[BL_ID128_SIZE]);

@@ -425,17 +425,19 @@ int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l)
         return rearm_flush(r);
 }
 
-int bl_output_create(const char *path, bool replace)
+int bl_output_create_at(int dfd, const char *name, bool replace)
 {
+        const int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
         int fd;
 
-        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        fd = openat(dfd, name, flags, 0640);
         if (fd < 0 && errno == EEXIST && replace) {
                 struct stat st;
 
                 /* A recording in progress is locked by its recorder: never pull it from under it. */
-                if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                        int old = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+                        int old =
+                            openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
                         if (old >= 0) {
                                 bool busy = flock(old, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
@@ -445,15 +447,34 @@ int bl_output_create(const char *path, bool replace)
                                         return -EBUSY;
                         }
                 }
-                if (unlink(path) < 0)
+                if (unlinkat(dfd, name, 0) < 0)
                         return negative_errno();
-                fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                fd = openat(dfd, name, flags, 0640);
         }
         if (fd < 0)
                 return negative_errno();
         /* Held while recording: readers, `bootlog boots` and another recorder's --force see it. */
         (void)flock(fd, LOCK_EX | LOCK_NB);
         return fd;
+}
+
+int bl_output_create(const char *path, bool replace)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dfd = -1;
+        const char *slash = strrchr(path, '/');
+
+        if (!slash)
+                return bl_output_create_at(AT_FDCWD, path, replace);
+        if (slash[1] == 0)
+                return -EISDIR;
+        dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+        if (!dir)
+                return -ENOMEM;
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return negative_errno();
+        return bl_output_create_at(dfd, slash + 1, replace);
 }
 
 struct bl_recorder *bl_recorder_free(struct bl_recorder *r)

@@ -67,3 +67,45 @@ def export(path):
 
 def tmpdir():
     return tempfile.mkdtemp(prefix="bootlog-test-")
+
+
+def storm_counts(events, pid=None):
+    """Follows the storm helper's run in a recording: the storm process (the
+    exec of process pid, or the first exec of a program named storm), its
+    spawners (its children, while they live: pids are reused) and their
+    children. Returns (storm pid or None, the set of spawners that forked
+    children, forks, execs, exits of those children). Other storms running
+    meanwhile (another test, another program) are not counted."""
+    storm_pid = None
+    for e in events:
+        argv = e.get("argv") or []
+        if e["type"] == "exec" and (pid is None or e["pid"] == pid) and argv \
+                and os.path.basename(argv[0]) == "storm":
+            storm_pid = e["pid"]
+            break
+    spawners, busy, live = set(), set(), set()
+    forks = execs = exits = 0
+    storm_live = False
+    for e in events:
+        t = e["type"]
+        if t == "exec" and e["pid"] == storm_pid and not storm_live:
+            storm_live = True
+        elif t == "fork" and e["pid"] == e["tid"]:
+            if storm_live and e["parent_pid"] == storm_pid:
+                spawners.add(e["pid"])
+            elif e["parent_pid"] in spawners:
+                # Under LeakSanitizer a spawner forks a checker too: only those with children count.
+                busy.add(e["parent_pid"])
+                live.add(e["pid"])
+                forks += 1
+        elif t == "exec" and e["pid"] in live:
+            execs += 1
+        elif t == "exit" and e["pid"] == e["tid"]:
+            if e["pid"] in live:
+                exits += 1
+                live.discard(e["pid"])
+            elif e["pid"] in spawners:
+                spawners.discard(e["pid"])
+            elif storm_live and e["pid"] == storm_pid:
+                storm_live = False
+    return storm_pid, busy, forks, execs, exits

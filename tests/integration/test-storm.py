@@ -8,7 +8,7 @@ no lost record. A count, not a time."""
 import os
 import shutil
 
-from lib import Tap, need_root, bootlog, export, tmpdir, STORM
+from lib import STORM, Tap, bootlog, export, need_root, storm_counts, tmpdir
 
 N = int(os.environ.get("STORM_N", "20000"))
 tap = Tap()
@@ -24,39 +24,8 @@ lost = [e for e in events if e["type"] == "lost"]
 tap.ok(not lost, "zero lost records", lost[:5])
 
 # Walk the events in order, following pids as they are reused.
-storm_pid = None
-for e in events:
-    if e["type"] == "exec" and e.get("argv") and os.path.basename(e["argv"][0]) == "storm":
-        storm_pid = e["pid"]
-        break
+storm_pid, busy_spawners, forks, execs, exits = storm_counts(events)
 tap.ok(storm_pid is not None, "the storm's own exec is recorded with its argv")
-
-spawners = set()      # storm's children while they live (pids are reused: follow exits)
-busy_spawners = set()  # those that forked storm children (under LeakSanitizer, storm forks a checker too)
-live = set()
-forks = execs = exits = 0
-storm_live = False
-for e in events:
-    t = e["type"]
-    if t == "exec" and e["pid"] == storm_pid and not storm_live:
-        storm_live = True
-    elif t == "fork" and e["pid"] == e["tid"]:
-        if storm_live and e["parent_pid"] == storm_pid:
-            spawners.add(e["pid"])
-        elif e["parent_pid"] in spawners:
-            busy_spawners.add(e["parent_pid"])
-            live.add(e["pid"])
-            forks += 1
-    elif t == "exec" and e["pid"] in live:
-        execs += 1
-    elif t == "exit" and e["pid"] == e["tid"]:
-        if e["pid"] in live:
-            exits += 1
-            live.discard(e["pid"])
-        elif e["pid"] in spawners:
-            spawners.discard(e["pid"])
-        elif storm_live and e["pid"] == storm_pid:
-            storm_live = False
 
 tap.ok(len(busy_spawners) == 2, "both spawners recorded", busy_spawners)
 tap.ok(forks == N, f"every fork of the storm recorded ({forks} of {N})")
