@@ -35,7 +35,7 @@ class Tap:
 
     def skip_all(self, why):
         print(f"1..0 # SKIP {why}", flush=True)
-        sys.exit(77)
+        sys.exit(0)  # a TAP plan of 1..0 with SKIP is the skip; 77 would read as an error
 
     def done(self):
         print(f"1..{self.n}", flush=True)
