@@ -66,7 +66,9 @@ static bool arg_sync = true;
 static bool arg_daemon;
 static bool arg_condition;
 /* Command line settings, applied over the config file and the kernel command line. */
-static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward, *arg_argv;
+static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward;
+/* --argv, parsed once; handed to the settings by load_settings(). */
+static struct bl_argv_policy *arg_argv_policy;
 static bool arg_no_persist;
 
 struct context {
@@ -282,7 +284,8 @@ static int parse_argv(int argc, char *argv[])
                         if (r < 0)
                                 return log_error_errno(EINVAL, "Invalid --argv '%s': %s.", optarg,
                                                        error ?: "not all, none or a list of patterns");
-                        arg_argv = optarg;
+                        bl_argv_policy_free(arg_argv_policy);
+                        arg_argv_policy = TAKE_PTR(policy);
                         break;
                 }
                 case ':':
@@ -342,11 +345,9 @@ static int load_settings(struct settings *s)
         }
         if (arg_forward)
                 (void)parse_forward(arg_forward, &s->forward);
-        if (arg_argv) {
-                s->argv_policy = bl_argv_policy_free(s->argv_policy);
-                r = bl_argv_policy_parse(arg_argv, &s->argv_policy, NULL);
-                if (r < 0)
-                        return log_oom();
+        if (arg_argv_policy) {
+                bl_argv_policy_free(s->argv_policy);
+                s->argv_policy = TAKE_PTR(arg_argv_policy);
         }
         return 0;
 }
