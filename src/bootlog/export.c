@@ -207,7 +207,11 @@ static void put_info(struct json_line *j, const struct bl_event *ev)
                 json_bool(j, "argv_truncated", true);
         if (info->argv_withheld)
                 json_bool(j, "argv_withheld", true);
+        if (info->argv_at_exec)
+                json_bool(j, "argv_at_exec", true);
         json_str(j, "exe", info->exe);
+        if (info->exe_as_execed)
+                json_bool(j, "exe_as_execed", true);
         json_str(j, "cwd", info->cwd);
         json_str(j, "comm", info->comm[0] ? info->comm : NULL);
         if (info->uid != UINT32_MAX)

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
+#include "format-def.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"
@@ -64,7 +65,7 @@ struct stats {
         size_t n_units;
         uint64_t running_at_start;
         uint64_t events;
-        uint64_t execs, execs_with_argv;
+        uint64_t execs, execs_with_argv, execs_argv_at_exec;
 };
 
 static void stats_done(struct stats *s)
@@ -233,6 +234,8 @@ static int gather(struct stats *s)
                         s->execs++;
                         if (info->argv && info->argv[0])
                                 s->execs_with_argv++;
+                        if (info->argv_at_exec)
+                                s->execs_argv_at_exec++;
                 }
                 if (process_failed(p))
                         s->failed[s->n_failed++] = p;
@@ -390,6 +393,12 @@ static int print_summary(const struct stats *s)
         printf("Events      %" PRIu64 "\n", s->events);
         printf("Execs       %" PRIu64 ", %" PRIu64 " with arguments (%s)\n", s->execs, s->execs_with_argv,
                percent(pc, sizeof(pc), s->execs_with_argv, s->execs));
+        if (rec->info.compatible_flags & BL_HEADER_COMPAT_ARGV_AT_EXEC)
+                printf("Arguments   captured in the kernel at each exec (%" PRIu64 " execs; the others read "
+                       "from /proc)\n",
+                       s->execs_argv_at_exec);
+        else
+                printf("Arguments   read from /proc after each exec\n");
         printf("Failed      %s%zu%s\n", s->n_failed > 0 ? ansi(ANSI_RED) : "", s->n_failed,
                s->n_failed > 0 ? ansi(ANSI_RESET) : "");
         printf("Lost        %s%" PRIu64 " events", lost ? ansi(ANSI_YELLOW) : "", s->model.lost);
@@ -835,6 +844,8 @@ static int print_json(const struct stats *s)
         jobj_put_obj(&j, "events_by_type", &types);
         jobj_int(&j, "execs", (int64_t)s->execs);
         jobj_int(&j, "execs_with_argv", (int64_t)s->execs_with_argv);
+        jobj_int(&j, "execs_argv_at_exec", (int64_t)s->execs_argv_at_exec);
+        jobj_str(&j, "argv_capture", rec->info.compatible_flags & BL_HEADER_COMPAT_ARGV_AT_EXEC ? "exec" : "proc");
         for (enum rank how = 0; how < _RANK_MAX; how++)
                 jobj_put(&j, rank_json[how], json_ranking(s, how));
         jobj_put(&j, "failed", json_failed(s));

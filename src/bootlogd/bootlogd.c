@@ -69,6 +69,7 @@ static bool arg_condition;
 static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg_forward;
 /* --argv, parsed once; handed to the settings by load_settings(). */
 static struct bl_argv_policy *arg_argv_policy;
+static enum bl_argv_capture arg_argv_capture = _BL_ARGV_CAPTURE_INVALID; /* unset */
 static bool arg_no_persist;
 
 struct context {
@@ -120,6 +121,9 @@ static void help(void)
                "      --argv=POLICY             which command lines to record: 'all' (default),\n"
                "                                'none', or only those of programs matching\n"
                "                                PATTERN,... (exe path, comm or argv[0])\n"
+               "      --argv-capture=auto|proc  capture command lines in the kernel at each exec\n"
+               "                                when it allows (auto, the default), or only\n"
+               "                                read them from /proc afterwards\n"
                "      --daemon                  run in the background; return once recording\n"
                "      --pid-file=PATH           write the pid here (default with the default\n"
                "                                output: " DEFAULT_PID_FILE ")\n"
@@ -172,6 +176,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_CONFIG,
                 ARG_FORWARD,
                 ARG_ARGV,
+                ARG_ARGV_CAPTURE,
         };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -192,6 +197,7 @@ static int parse_argv(int argc, char *argv[])
                 { "config", required_argument, NULL, ARG_CONFIG },
                 { "forward", required_argument, NULL, ARG_FORWARD },
                 { "argv", required_argument, NULL, ARG_ARGV },
+                { "argv-capture", required_argument, NULL, ARG_ARGV_CAPTURE },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
@@ -288,6 +294,12 @@ static int parse_argv(int argc, char *argv[])
                         arg_argv_policy = TAKE_PTR(policy);
                         break;
                 }
+                case ARG_ARGV_CAPTURE:
+                        arg_argv_capture = bl_argv_capture_from_string(optarg);
+                        if (arg_argv_capture < 0)
+                                return log_error_errno(EINVAL, "Invalid --argv-capture '%s' (auto or proc).",
+                                                       optarg);
+                        break;
                 case ':':
                         return log_error_errno(EINVAL,
                                                "Option '%s' needs an argument. Try 'bootlogd --help'.",
@@ -349,6 +361,8 @@ static int load_settings(struct settings *s)
                 bl_argv_policy_free(s->argv_policy);
                 s->argv_policy = TAKE_PTR(arg_argv_policy);
         }
+        if (arg_argv_capture >= 0)
+                s->argv_capture = arg_argv_capture;
         return 0;
 }
 
@@ -1036,6 +1050,7 @@ static int run(struct context *c)
                 .observer = on_event,
                 .observer_userdata = c,
                 .argv_policy = c->settings.argv_policy,
+                .argv_capture = c->settings.argv_capture,
         };
         r = bl_recorder_new(&opts, &c->recorder);
         if (r < 0) {
@@ -1057,6 +1072,19 @@ static int run(struct context *c)
                 }
                 log_error_errno(r, "Failed to start recording to '%s': %m", c->path);
                 return EXIT_FAILURE;
+        }
+
+        {
+                const char *why;
+
+                if (bl_recorder_argv_at_exec(c->recorder, &why))
+                        log_info("Command lines are captured in the kernel at each exec.");
+                else if (why)
+                        log_notice("Command lines are read from /proc (%s): a program that exits at once may "
+                                   "show none.",
+                                   why);
+                else
+                        log_info("Command lines are read from /proc (ArgvCapture=proc).");
         }
 
         /* Subscribed: from here on nothing needs more than reading /proc, following PID 1 and writing our

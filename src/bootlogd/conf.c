@@ -225,6 +225,14 @@ static int apply(struct settings *s, const char *key, const char *value)
                 s->argv_policy = p;
                 return 0;
         }
+        if (streq(key, "ArgvCapture")) {
+                enum bl_argv_capture c = bl_argv_capture_from_string(value);
+
+                if (c < 0)
+                        return -EINVAL;
+                s->argv_capture = c;
+                return 0;
+        }
         if (streq(key, "Init")) {
                 if (*value != '/')
                         return -EINVAL;
@@ -354,6 +362,8 @@ int settings_load_cmdline(struct settings *s, const char *cmdline)
                         r = apply(s, "Forward", eq + 1);
                 else if (streq(w, "bootlog.argv"))
                         r = apply(s, "ArgvPolicy", eq + 1);
+                else if (streq(w, "bootlog.argv_capture"))
+                        r = apply(s, "ArgvCapture", eq + 1);
                 else if (streq(w, "bootlog.initramfs"))
                         ; /* read by the initramfs hooks */
                 else

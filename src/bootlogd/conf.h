@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "argv-policy.h"
+#include "recorder.h"
 #include "event.h"
 
 enum until_mode {
@@ -49,6 +50,7 @@ struct settings {
         char *init;       /* init= mode: the real init */
         struct forward_spec forward;
         struct bl_argv_policy *argv_policy; /* ArgvPolicy=; NULL: all */
+        enum bl_argv_capture argv_capture;  /* ArgvCapture= */
 };
 
 void settings_init(struct settings *s);

@@ -454,12 +454,7 @@ static int parse_stat(const char *s, size_t len, struct proc_stat *ret)
         return 0;
 }
 
-/*
- * Splits cmdline into a NULL-terminated argv. A process may have rewritten
- * its argv area (setproctitle()), and a cut at argv_max lands anywhere: a
- * tail without its NUL is one more argument. Empty arguments are kept.
- */
-static int argv_split(const char *s, size_t len, char ***ret)
+int bl_argv_split(const char *s, size_t len, char ***ret)
 {
         _cleanup_strv_free_ char **argv = NULL;
         const char *p, *z, *end = s + len;
@@ -653,8 +648,9 @@ static bool take_stat(struct bl_enricher *e, const struct proc_stat *ps, const s
         return true;
 }
 
-int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret,
-                     uint64_t *ret_start_ticks, bool *ret_found)
+/* skip_cmdline: argv is known already (captured at the exec); the process is no kernel thread. */
+static int read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, bool skip_cmdline,
+                     struct bl_proc_info *ret, uint64_t *ret_start_ticks, bool *ret_found)
 {
         _cleanup_(bl_proc_info_done) struct bl_proc_info info;
         uint64_t start_ticks = 0;
@@ -678,6 +674,8 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
         pid_path_init(&pp, pid);
         info.status = BL_INFO_OK;
 
+        if (skip_cmdline)
+                goto exe;
         r = read_file_at(e, e->proc_fd, pid_path(&pp, "cmdline"), e->argv_max, &len, &more);
         if (r == -ENOMEM)
                 return r;
@@ -687,7 +685,7 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                 if (info.status == BL_INFO_EXITED)
                         goto done;
         } else if (len > 0) {
-                r = argv_split(e->buf, len, &info.argv);
+                r = bl_argv_split(e->buf, len, &info.argv);
                 if (r < 0)
                         return r;
                 info.argv_truncated = more;
@@ -698,6 +696,7 @@ int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, st
                  * as empty. stat tells the first apart, exe the other two. */
                 cmdline_empty = true;
 
+exe:
         r = readlink_at(e, e->proc_fd, pid_path(&pp, "exe"), &info.exe);
         if (r == -ENOMEM)
                 return r;
@@ -770,9 +769,66 @@ done:
         return 0;
 }
 
+int enrich_read_full(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret,
+                     uint64_t *ret_start_ticks, bool *ret_found)
+{
+        return read_full(e, pid, not_after_ns, false, ret, ret_start_ticks, ret_found);
+}
+
 int bl_enrich_read(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, struct bl_proc_info *ret)
 {
-        return enrich_read_full(e, pid, not_after_ns, ret, NULL, NULL);
+        return read_full(e, pid, not_after_ns, false, ret, NULL, NULL);
+}
+
+/* Whether every argument of a (captured at the exec, cut at its limit) begins b's, the last one a prefix. */
+static bool argv_extends(char *const *a, char *const *b)
+{
+        size_t n = strv_length(a);
+
+        if (n == 0 || strv_length(b) < n)
+                return false;
+        for (size_t i = 0; i + 1 < n; i++)
+                if (!streq(a[i], b[i]))
+                        return false;
+        return strncmp(a[n - 1], b[n - 1], strlen(a[n - 1])) == 0;
+}
+
+int bl_enrich_exec_captured(struct bl_enricher *e, struct bl_event *ev)
+{
+        _cleanup_(bl_proc_info_done) struct bl_proc_info info;
+        struct bl_proc_info *c = &ev->info;
+        uint64_t tick = NSEC_PER_SEC / e->clk_tck;
+        bool found;
+        int r;
+
+        /* A cut argv: /proc may hold all of it, if it is still this image's. */
+        r = read_full(e, ev->pid, ev->ts_ns, !c->argv_truncated, &info, NULL, &found);
+        if (r < 0)
+                return r;
+        c->status = info.status;
+        c->error = info.error;
+        /* stat's start time is rounded down to a tick: the capture's is exact. Anything else is
+         * another process (or none found): keep nothing of it. */
+        if (!found || info.start_ns > c->start_ns || c->start_ns - info.start_ns > tick) {
+                if (found)
+                        c->status = BL_INFO_REUSED;
+                return 0;
+        }
+        if (info.exe) {
+                free(c->exe);
+                c->exe = TAKE_PTR(info.exe);
+                c->exe_as_execed = false;
+        }
+        c->cwd = TAKE_PTR(info.cwd);
+        c->unit = TAKE_PTR(info.unit);
+        if (c->argv_truncated && info.argv && argv_extends(c->argv, info.argv) &&
+            strv_length(info.argv) >= strv_length(c->argv)) {
+                strv_free(c->argv);
+                c->argv = TAKE_PTR(info.argv);
+                c->argv_truncated = info.argv_truncated;
+                c->argv_at_exec = false;
+        }
+        return 0;
 }
 
 int bl_enrich_exec(struct bl_enricher *e, struct bl_event *ev)

@@ -54,6 +54,14 @@ int bl_unit_from_cgroup(const char *s, size_t len, char **ret_unit);
 /* The same for one cgroup path (e.g. "/system.slice/foo.service/sub"), NUL-terminated. */
 int bl_unit_from_cgroup_path(const char *path, char **ret_unit);
 
+/*
+ * Splits an argument area (/proc/PID/cmdline's contents) into a
+ * NULL-terminated argv. A process may have rewritten it (setproctitle()),
+ * and a cut at a limit lands anywhere: a tail without its NUL is one more
+ * argument. Empty arguments are kept. Returns 0 or -ENOMEM.
+ */
+int bl_argv_split(const char *s, size_t len, char ***ret);
+
 /* opts may be NULL: real /proc, units read. */
 int bl_enricher_new(const struct bl_enrich_options *opts, struct bl_enricher **ret);
 struct bl_enricher *bl_enricher_free(struct bl_enricher *e);
@@ -73,6 +81,18 @@ int bl_enrich_read(struct bl_enricher *e, pid_t pid, uint64_t not_after_ns, stru
 
 /* For an EXEC event: bl_enrich_read(pid, ev->ts_ns) into ev->info. */
 int bl_enrich_exec(struct bl_enricher *e, struct bl_event *ev);
+
+/*
+ * For an EXEC event whose info already holds what the kernel captured at
+ * the exec (execargs.h: argv, comm, start, ids; exe as given to execve()):
+ * adds what only /proc holds, exe, cwd and unit, if the process found under
+ * the pid has the captured start time (else nothing is taken, status
+ * REUSED). argv is not read again, unless the capture was cut at its limit:
+ * then /proc's, if it begins with the captured one, replaces it (no longer
+ * argv_at_exec). status says what became of the /proc read. Returns 0 or
+ * -ENOMEM.
+ */
+int bl_enrich_exec_captured(struct bl_enricher *e, struct bl_event *ev);
 
 /*
  * For an EXEC event whose process is known to have exited since (its EXIT

@@ -20,6 +20,7 @@ static const char *const lost_reason_table[_BL_LOST_REASON_MAX] = {
         [BL_LOST_WRITE_ERROR] = "write-error",
         [BL_LOST_ENRICH] = "proc-unreadable",
         [BL_LOST_BAD_MESSAGE] = "bad-message",
+        [BL_LOST_EXEC_ARGS] = "exec-args-dropped",
 };
 
 static const char *const stop_reason_table[_BL_STOP_REASON_MAX] = {

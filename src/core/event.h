@@ -63,6 +63,8 @@ enum bl_lost_reason {
         BL_LOST_WRITE_ERROR = 4, /* a block could not be written for another reason */
         BL_LOST_ENRICH = 5,      /* /proc could not be read for lost.count processes (other than exit) */
         BL_LOST_BAD_MESSAGE = 6, /* malformed or foreign datagrams ignored */
+        BL_LOST_EXEC_ARGS = 7,   /* lost.count exec records of the kernel-side argv capture dropped (its ring
+                                    buffer was full): those execs' argv was read from /proc, if at all */
         _BL_LOST_REASON_MAX,
         _BL_LOST_REASON_INVALID = -EINVAL,
 };
@@ -91,6 +93,10 @@ struct bl_proc_info {
         char **argv;            /* NULL-terminated; NULL if unknown; empty for kernel threads */
         bool argv_truncated;    /* argv was cut at the enrichment limit */
         bool argv_withheld;     /* argv left out on purpose (the recorder's argv policy); argv is NULL */
+        bool argv_at_exec;      /* argv was captured by the kernel at the exec itself (execargs.h), not read
+                                   from /proc afterwards */
+        bool exe_as_execed;     /* exe is the path given to execve() (absolute, links not resolved): the
+                                   process was gone before /proc/PID/exe could be read */
         char *exe, *cwd, *unit; /* NULL if unknown */
         char comm[BL_COMM_MAX]; /* NUL-terminated; "" unknown */
 };

@@ -28,11 +28,13 @@ typedef uint64_t le64_t;
 
 /*
  * Incompatible flags: a reader that does not know one must refuse the file.
- * Compatible flags: a reader may ignore unknown ones. None are defined yet.
+ * Compatible flags: a reader may ignore unknown ones.
  */
 #define BL_HEADER_INCOMPAT_COMPRESSED_ZSTD (UINT64_C(1) << 0) /* blocks may be zstd-compressed */
 #define BL_HEADER_INCOMPAT_SUPPORTED       BL_HEADER_INCOMPAT_COMPRESSED_ZSTD
-#define BL_HEADER_COMPAT_SUPPORTED         UINT64_C(0)
+/* The recorder captured argv in the kernel at each exec (execargs.h); without it, argv was read from /proc. */
+#define BL_HEADER_COMPAT_ARGV_AT_EXEC      (UINT64_C(1) << 0)
+#define BL_HEADER_COMPAT_SUPPORTED         BL_HEADER_COMPAT_ARGV_AT_EXEC
 
 /* An upper bound on header_size, so a corrupt field cannot make a reader slurp the file. */
 #define BL_HEADER_SIZE_MAX 4096
@@ -118,3 +120,5 @@ static_assert(sizeof(struct bl_block_header) == 56, "block header layout");
 #define BL_INFO_HAS_CWD        (1u << 3)
 #define BL_INFO_HAS_UNIT       (1u << 4)
 #define BL_INFO_ARGV_WITHHELD  (1u << 5) /* no field: argv was left out by the recorder's policy */
+#define BL_INFO_ARGV_AT_EXEC   (1u << 6) /* no field: argv was captured in the kernel at the exec */
+#define BL_INFO_EXE_AS_EXECED  (1u << 7) /* no field: exe is the path given to execve(), unresolved */

@@ -16,7 +16,7 @@
 
 struct bl_file_info {
         uint32_t version;                  /* reader: version found; writer: ignored (always current) */
-        uint64_t compatible_flags;         /* reader: as found */
+        uint64_t compatible_flags;         /* reader: as found; writer: those it knows are written */
         uint64_t incompatible_flags;       /* reader: as found */
         uint8_t boot_id[BL_ID128_SIZE];    /* all zero if unknown */
         uint8_t machine_id[BL_ID128_SIZE]; /* all zero if unknown */

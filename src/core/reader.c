@@ -443,6 +443,8 @@ static int get_info(struct cursor *c, struct bl_event *ev)
         /* Unknown flag bits are for fields after the ones known here: ignored. */
         info->argv_truncated = flags & BL_INFO_ARGV_TRUNCATED;
         info->argv_withheld = flags & BL_INFO_ARGV_WITHHELD;
+        info->argv_at_exec = flags & BL_INFO_ARGV_AT_EXEC;
+        info->exe_as_execed = flags & BL_INFO_EXE_AS_EXECED;
         if (flags & BL_INFO_HAS_ARGV) {
                 uint64_t n = get_u64(c);
 

@@ -7,7 +7,8 @@
 
 #include "argv-policy.h"
 #include "enrich.h"
-#include "format.h"
+#include "execargs.h"
+#include "format-def.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -19,6 +20,8 @@ struct bl_recorder {
         struct bl_recorder_options opts;
         struct bl_source *source;
         struct bl_enricher *enricher;
+        struct bl_execargs *execargs; /* NULL: argv from /proc */
+        char *execargs_reason;        /* why not */
         struct bl_writer *writer;
         struct bl_loop_source *io_source, *flush_source;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
@@ -26,10 +29,30 @@ struct bl_recorder {
         struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
         size_t n_batch, batch_size;
         uint64_t events;
-        uint64_t execs, execs_with_argv;
+        uint64_t execs, execs_with_argv, execs_argv_at_exec;
         uint64_t processes;
         int last_write_error;
 };
+
+static const char *const argv_capture_table[_BL_ARGV_CAPTURE_MAX] = {
+        [BL_ARGV_CAPTURE_AUTO] = "auto",
+        [BL_ARGV_CAPTURE_PROC] = "proc",
+};
+
+const char *bl_argv_capture_to_string(enum bl_argv_capture c)
+{
+        if (c < 0 || c >= _BL_ARGV_CAPTURE_MAX)
+                return NULL;
+        return argv_capture_table[c];
+}
+
+enum bl_argv_capture bl_argv_capture_from_string(const char *s)
+{
+        for (int i = 0; i < _BL_ARGV_CAPTURE_MAX; i++)
+                if (s && streq(s, argv_capture_table[i]))
+                        return i;
+        return _BL_ARGV_CAPTURE_INVALID;
+}
 
 uint64_t bl_now_monotonic(void)
 {
@@ -113,9 +136,65 @@ static enum exec_fate exec_fate(const struct bl_recorder *r, size_t i)
         return EXEC_RUNNING;
 }
 
+/* Records of the kernel's argv capture lost since the last call, as a LOST event. */
+static int record_execargs_lost(struct bl_recorder *r, bool final)
+{
+        struct bl_event ev;
+        uint64_t n;
+
+        if (!r->execargs)
+                return 0;
+        n = bl_execargs_take_lost(r->execargs, final);
+        if (n == 0)
+                return 0;
+        bl_event_init(&ev, BL_EVENT_LOST);
+        ev.ts_ns = bl_now_monotonic();
+        ev.lost.reason = BL_LOST_EXEC_ARGS;
+        ev.lost.count = n;
+        return record_event(r, &ev);
+}
+
+/*
+ * Gives each exec of the batch what the kernel captured at that exec. The
+ * ring is drained first: an exec's record is written before its event is
+ * sent, so every exec event received has its record there by now (unless
+ * the ring was full: then it is counted lost, and /proc is read).
+ */
+static int take_captured(struct bl_recorder *r)
+{
+        int r2;
+
+        r2 = bl_execargs_drain(r->execargs);
+        if (r2 < 0)
+                return r2;
+        for (size_t i = 0; i < r->n_batch; i++) {
+                struct bl_event *ev = &r->batch[i];
+                _cleanup_free_ char *path = NULL;
+
+                if (ev->type == BL_EVENT_EXIT && ev->tid == ev->pid) {
+                        bl_execargs_forget(r->execargs, ev->pid, ev->ts_ns);
+                        continue;
+                }
+                if (ev->type != BL_EVENT_EXEC)
+                        continue;
+                r2 = bl_execargs_take(r->execargs, ev->pid, ev->ts_ns, &ev->info, &path);
+                if (r2 < 0)
+                        return r2;
+                /* Until /proc/PID/exe says better: the path as given, if it names the file itself. */
+                if (r2 > 0 && path && path[0] == '/') {
+                        ev->info.exe = TAKE_PTR(path);
+                        ev->info.exe_as_execed = true;
+                }
+        }
+        return record_execargs_lost(r, false);
+}
+
 static int handle_batch(struct bl_recorder *r)
 {
         int r2 = 0;
+
+        if (r->execargs && r->n_batch > 0)
+                r2 = take_captured(r);
 
         /*
          * Enrich before writing anything, and the processes that may still run before those known to
@@ -129,7 +208,12 @@ static int handle_batch(struct bl_recorder *r)
                         if (ev->type != BL_EVENT_EXEC)
                                 continue;
                         switch (exec_fate(r, i)) {
-                        case EXEC_RUNNING: r2 = bl_enrich_exec(r->enricher, ev); break;
+                        case EXEC_RUNNING:
+                                if (ev->info.argv_at_exec)
+                                        r2 = bl_enrich_exec_captured(r->enricher, ev);
+                                else
+                                        r2 = bl_enrich_exec(r->enricher, ev);
+                                break;
                         case EXEC_SUPERSEDED: ev->info.status = BL_INFO_SUPERSEDED; break;
                         case EXEC_EXITED: break;
                         }
@@ -137,7 +221,12 @@ static int handle_batch(struct bl_recorder *r)
                 for (size_t i = 0; i < r->n_batch && r2 >= 0; i++) {
                         struct bl_event *ev = &r->batch[i];
 
-                        if (ev->type == BL_EVENT_EXEC && exec_fate(r, i) == EXEC_EXITED)
+                        if (ev->type != BL_EVENT_EXEC || exec_fate(r, i) != EXEC_EXITED)
+                                continue;
+                        /* What a zombie's stat would say, the capture said already, and exactly. */
+                        if (ev->info.argv_at_exec)
+                                ev->info.status = BL_INFO_EXITED;
+                        else
                                 r2 = bl_enrich_exec_exited(r->enricher, ev);
                 }
         }
@@ -149,6 +238,8 @@ static int handle_batch(struct bl_recorder *r)
                         r->execs++;
                         if (ev->info.argv)
                                 r->execs_with_argv++;
+                        if (ev->info.argv_at_exec)
+                                r->execs_argv_at_exec++;
                 }
                 if (r2 >= 0)
                         r2 = record_event(r, ev);
@@ -216,6 +307,23 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
         if (r->opts.flush_interval_ns == 0)
                 r->opts.flush_interval_ns = DEFAULT_FLUSH_INTERVAL_NS;
 
+        /* Before subscribing: every exec event received then has its record (unless the ring overflows). */
+        if (!opts->no_enrich && opts->argv_capture == BL_ARGV_CAPTURE_AUTO) {
+                r2 = bl_execargs_new(opts->exec_ring_size, &r->execargs, &r->execargs_reason);
+                if (r2 == -ENOMEM) {
+                        safe_close(fd);
+                        goto fail;
+                }
+                if (r2 < 0 && !r->execargs_reason) {
+                        r->execargs_reason = strdup("unknown error");
+                        if (!r->execargs_reason) {
+                                safe_close(fd);
+                                r2 = -ENOMEM;
+                                goto fail;
+                        }
+                }
+        }
+
         /* Subscribe before anything else: from here on, no process event is missed. */
         r2 = bl_source_new(&so, &r->source);
         if (r2 < 0) {
@@ -241,6 +349,8 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
                 safe_close(fd);
                 goto fail;
         }
+        if (r->execargs)
+                info.compatible_flags |= BL_HEADER_COMPAT_ARGV_AT_EXEC;
         r2 = bl_writer_new(fd, &info, &wo, &r->writer);
         if (r2 < 0)
                 goto fail;
@@ -325,10 +435,18 @@ void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats
                 .overflows = ss.overflows,
                 .execs = r->execs,
                 .execs_with_argv = r->execs_with_argv,
+                .execs_argv_at_exec = r->execs_argv_at_exec,
                 .processes = r->processes,
                 .bytes = ws.bytes,
                 .last_write_error = r->last_write_error,
         };
+}
+
+bool bl_recorder_argv_at_exec(const struct bl_recorder *r, const char **ret_reason)
+{
+        if (ret_reason)
+                *ret_reason = r->execargs ? NULL : r->execargs_reason;
+        return r->execargs != NULL;
 }
 
 void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason)
@@ -370,6 +488,9 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
                 r2 = dispatch(r, DISPATCH_BATCH);
         while (r2 > 0);
         r->source = bl_source_free(r->source);
+        if (r2 >= 0)
+                r2 = record_execargs_lost(r, true);
+        r->execargs = bl_execargs_free(r->execargs);
 
         if (ret_stats)
                 bl_recorder_get_stats(r, ret_stats);
@@ -484,6 +605,8 @@ struct bl_recorder *bl_recorder_free(struct bl_recorder *r)
         detach_event(r);
         bl_source_free(r->source);
         bl_enricher_free(r->enricher);
+        bl_execargs_free(r->execargs);
+        free(r->execargs_reason);
         bl_writer_free(r->writer);
         safe_close(r->size_fd);
         for (size_t i = 0; i < r->n_batch; i++)

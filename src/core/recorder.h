@@ -19,6 +19,18 @@
 
 struct bl_recorder;
 
+/* Where argv comes from. */
+enum bl_argv_capture {
+        BL_ARGV_CAPTURE_AUTO = 0, /* captured in the kernel at each exec if it can be (execargs.h), else /proc */
+        BL_ARGV_CAPTURE_PROC = 1, /* read from /proc after each exec event only */
+        _BL_ARGV_CAPTURE_MAX,
+        _BL_ARGV_CAPTURE_INVALID = -EINVAL,
+};
+
+/* "auto", "proc"; NULL if out of range. And back: -EINVAL if unknown. */
+const char *bl_argv_capture_to_string(enum bl_argv_capture c);
+enum bl_argv_capture bl_argv_capture_from_string(const char *s);
+
 struct bl_recorder_options {
         int output_fd;              /* empty file open for writing; taken over */
         size_t block_size;          /* see bl_writer_options; 0: default */
@@ -29,6 +41,8 @@ struct bl_recorder_options {
         bool no_snapshot;           /* skip the start-up snapshot */
         bool no_enrich;             /* do not read /proc on exec */
         size_t argv_max;            /* see bl_enrich_options */
+        enum bl_argv_capture argv_capture; /* ignored with no_enrich (nothing read at all) */
+        size_t exec_ring_size;             /* see bl_execargs_new(); 0: default */
         /* Which command lines to keep (argv-policy.h); NULL: all. Not copied: must outlive the recorder. */
         const struct bl_argv_policy *argv_policy;
         /* Called for every event after it was enriched and before it is written (may be NULL). */
@@ -41,6 +55,7 @@ struct bl_recorder_stats {
         uint64_t lost;      /* events known lost: sequence gaps + blocks not written */
         uint64_t overflows; /* receive-buffer overflows */
         uint64_t execs, execs_with_argv;
+        uint64_t execs_argv_at_exec; /* of which argv was captured in the kernel at the exec */
         uint64_t processes; /* processes seen: running at start (snapshot) and forked since */
         uint64_t bytes;     /* file size */
         int last_write_error;
@@ -64,6 +79,13 @@ int bl_recorder_flush_if_due(struct bl_recorder *r);
 uint64_t bl_recorder_next_flush(const struct bl_recorder *r);
 
 void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats *ret);
+
+/*
+ * Whether argv is captured in the kernel at each exec (true), or read from
+ * /proc (false); then *ret_reason (may be NULL) says why, in words, or is
+ * NULL when the options asked for /proc. Owned by the recorder.
+ */
+bool bl_recorder_argv_at_exec(const struct bl_recorder *r, const char **ret_reason);
 
 /* Why the recording will have ended, for the END record. */
 void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason);

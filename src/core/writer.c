@@ -128,6 +128,8 @@ static uint8_t *put_info(uint8_t *p, const struct bl_event *ev)
         flags |= info->cwd ? BL_INFO_HAS_CWD : 0;
         flags |= info->unit ? BL_INFO_HAS_UNIT : 0;
         flags |= info->argv_withheld && !info->argv ? BL_INFO_ARGV_WITHHELD : 0;
+        flags |= info->argv_at_exec && info->argv ? BL_INFO_ARGV_AT_EXEC : 0;
+        flags |= info->exe_as_execed && info->exe ? BL_INFO_EXE_AS_EXECED : 0;
 
         p = put_varint(p, (uint32_t)info->status);
         p = put_zigzag(p, info->error);
@@ -493,7 +495,7 @@ static int write_file_header(struct bl_writer *w, const struct bl_file_info *inf
         memcpy(h.magic, BL_FILE_MAGIC, BL_FILE_MAGIC_SIZE);
         h.header_size = htole32(sizeof(h));
         h.version = htole32(BL_FORMAT_VERSION);
-        h.compatible_flags = htole64(0);
+        h.compatible_flags = htole64(info->compatible_flags & BL_HEADER_COMPAT_SUPPORTED);
         h.incompatible_flags = htole64(BL_HEADER_INCOMPAT_COMPRESSED_ZSTD);
         memcpy(h.boot_id, info->boot_id, BL_ID128_SIZE);
         memcpy(h.machine_id, info->machine_id, BL_ID128_SIZE);

@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "enrich.h"
+#include "execargs-record.h"
+#include "execargs.h"
+#include "log.h"
+#include "macro.h"
+
+#if HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "execargs.skel.h"
+#endif
+
+/* Records waiting for their exec event; beyond, the oldest are given up (and counted lost). */
+#define PENDING_MAX 16384
+/* A record this much older than the newest one read has no exec event coming: its event was lost. */
+#define STALE_NS (10 * NSEC_PER_SEC)
+/* How long the loading child may take (the verifier needs milliseconds for this program). */
+#define LOAD_TIMEOUT_MS 10000
+#define REASON_MAX      300
+
+struct pending {
+        pid_t tgid;       /* 0: taken (a hole, squeezed out at the next drain) */
+        uint64_t ts_ns;
+        struct bl_execargs_record *rec; /* malloc'd, len bytes */
+        size_t len;
+};
+
+struct bl_execargs {
+        int ring_fd, link_fd, bss_fd;
+#if HAVE_BPF
+        struct ring_buffer *ring;
+#endif
+        struct pending *pending;
+        size_t n_pending, size_pending, holes;
+        uint64_t newest_ts;
+        uint64_t dropped_seen; /* the program's drop counter, as the last record carried it */
+        uint64_t lost_unreported;
+        uint64_t records, matched, lost;
+        int error; /* -ENOMEM while draining */
+};
+
+struct bl_execargs *bl_execargs_free(struct bl_execargs *x)
+{
+        if (!x)
+                return NULL;
+#if HAVE_BPF
+        ring_buffer__free(x->ring);
+#endif
+        for (size_t i = 0; i < x->n_pending; i++)
+                free(x->pending[i].rec);
+        free(x->pending);
+        /* Closing the link detaches the program; the maps go with their last fd. */
+        safe_close(x->link_fd);
+        safe_close(x->ring_fd);
+        safe_close(x->bss_fd);
+        free(x);
+        return NULL;
+}
+
+static void drop_pending(struct bl_execargs *x, size_t i)
+{
+        x->pending[i].rec = mfree(x->pending[i].rec);
+        x->pending[i].tgid = 0;
+        x->holes++;
+}
+
+/* Squeezes out taken and stale records, and gives up the oldest beyond PENDING_MAX. */
+static void compact(struct bl_execargs *x)
+{
+        size_t live, j = 0;
+
+        for (size_t i = 0; i < x->n_pending; i++)
+                if (x->pending[i].tgid != 0 && x->pending[i].ts_ns + STALE_NS < x->newest_ts)
+                        drop_pending(x, i);
+        live = x->n_pending - x->holes;
+        for (size_t i = 0; i < x->n_pending && live > PENDING_MAX; i++)
+                if (x->pending[i].tgid != 0) {
+                        drop_pending(x, i);
+                        x->lost_unreported++;
+                        x->lost++;
+                        live--;
+                }
+        if (x->holes == 0)
+                return;
+        for (size_t i = 0; i < x->n_pending; i++)
+                if (x->pending[i].tgid != 0)
+                        x->pending[j++] = x->pending[i];
+        x->n_pending = j;
+        x->holes = 0;
+}
+
+static void note_dropped(struct bl_execargs *x, uint64_t dropped)
+{
+        if (dropped <= x->dropped_seen)
+                return;
+        x->lost_unreported += dropped - x->dropped_seen;
+        x->lost += dropped - x->dropped_seen;
+        x->dropped_seen = dropped;
+}
+
+_unused_ static int on_record(void *userdata, void *data, size_t len)
+{
+        struct bl_execargs *x = userdata;
+        struct bl_execargs_header h;
+        struct pending *p;
+
+        if (len < sizeof(h)) {
+                log_debug("Exec record of %zu bytes, too short, ignored.", len);
+                return 0;
+        }
+        memcpy(&h, data, sizeof(h));
+        if (sizeof(h) + (size_t)h.args_len + h.path_len > len || h.tgid == 0) {
+                log_debug("Malformed exec record (args %u, path %u, %zu bytes), ignored.", h.args_len,
+                          h.path_len, len);
+                return 0;
+        }
+        x->records++;
+        note_dropped(x, h.dropped);
+        if (x->n_pending == x->size_pending) {
+                size_t n = x->size_pending ? x->size_pending * 2 : 256;
+                struct pending *np = reallocarray(x->pending, n, sizeof(*np));
+
+                if (!np) {
+                        x->error = -ENOMEM;
+                        return -ENOMEM;
+                }
+                x->pending = np;
+                x->size_pending = n;
+        }
+        p = &x->pending[x->n_pending];
+        p->rec = malloc(len);
+        if (!p->rec) {
+                x->error = -ENOMEM;
+                return -ENOMEM;
+        }
+        memcpy(p->rec, data, len);
+        p->len = len;
+        p->tgid = (pid_t)h.tgid;
+        p->ts_ns = h.ts_ns;
+        x->n_pending++;
+        if (h.ts_ns > x->newest_ts)
+                x->newest_ts = h.ts_ns;
+        return 0;
+}
+
+int bl_execargs_drain(struct bl_execargs *x)
+{
+        uint64_t before = x->records;
+        int r = 0;
+
+#if HAVE_BPF
+        r = ring_buffer__consume(x->ring);
+#endif
+        if (x->error < 0) {
+                r = x->error;
+                x->error = 0;
+                return r;
+        }
+        if (r < 0)
+                log_debug_errno(r, "Failed to read the exec ring buffer: %m");
+        compact(x);
+        return (int)MIN(x->records - before, (uint64_t)INT32_MAX);
+}
+
+int bl_execargs_take(struct bl_execargs *x, pid_t pid, uint64_t ts_ns, struct bl_proc_info *info,
+                     char **ret_path)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *path = NULL;
+        const struct bl_execargs_record *rec;
+        const struct bl_execargs_header *h;
+        size_t best = SIZE_MAX;
+        int r;
+
+        if (pid <= 0)
+                return 0;
+        for (size_t i = 0; i < x->n_pending; i++) {
+                const struct pending *p = &x->pending[i];
+
+                if (p->tgid == pid && p->ts_ns <= ts_ns && (best == SIZE_MAX || p->ts_ns >= x->pending[best].ts_ns))
+                        best = i;
+        }
+        if (best == SIZE_MAX)
+                return 0;
+
+        rec = x->pending[best].rec;
+        h = &rec->h;
+        if (!(h->flags & BL_EXECARGS_ARGS_FAULT) && h->args_len > 0) {
+                r = bl_argv_split(rec->data, h->args_len, &argv);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_path && h->path_len > 0) {
+                path = strndup(rec->data + h->args_len, h->path_len);
+                if (!path)
+                        return -ENOMEM;
+        }
+
+        strv_free(info->argv);
+        info->argv = TAKE_PTR(argv);
+        info->argv_truncated = info->argv && (h->flags & BL_EXECARGS_TRUNCATED);
+        info->argv_at_exec = info->argv != NULL;
+        info->status = BL_INFO_OK;
+        info->error = 0;
+        info->start_ns = h->start_ns;
+        info->ppid = (pid_t)h->ppid;
+        info->uid = h->uid;
+        info->gid = h->gid;
+        memcpy(info->comm, h->comm, sizeof(info->comm));
+        info->comm[BL_COMM_MAX - 1] = 0;
+        if (ret_path)
+                *ret_path = TAKE_PTR(path);
+
+        /* This one, and any older of the process: those exec events never came. */
+        for (size_t i = 0; i < x->n_pending; i++) {
+                const struct pending *p = &x->pending[i];
+
+                if (p->tgid == pid && p->ts_ns <= x->pending[best].ts_ns && i != best)
+                        drop_pending(x, i);
+        }
+        drop_pending(x, best);
+        x->matched++;
+        return 1;
+}
+
+void bl_execargs_forget(struct bl_execargs *x, pid_t pid, uint64_t ts_ns)
+{
+        for (size_t i = 0; i < x->n_pending; i++)
+                if (x->pending[i].tgid == pid && x->pending[i].ts_ns < ts_ns)
+                        drop_pending(x, i);
+}
+
+uint64_t bl_execargs_take_lost(struct bl_execargs *x, bool final)
+{
+        uint64_t n;
+
+#if HAVE_BPF
+        if (final && x->bss_fd >= 0) {
+                uint64_t value[1] = {};
+                uint32_t key = 0;
+
+                /* .bss holds only the drop counter. */
+                if (bpf_map_lookup_elem(x->bss_fd, &key, value) == 0)
+                        note_dropped(x, value[0]);
+        }
+#endif
+        n = x->lost_unreported;
+        x->lost_unreported = 0;
+        return n;
+}
+
+void bl_execargs_get_stats(const struct bl_execargs *x, struct bl_execargs_stats *ret)
+{
+        *ret = (struct bl_execargs_stats){
+                .records = x->records,
+                .matched = x->matched,
+                .lost = x->lost,
+                .pending = x->n_pending - x->holes,
+        };
+}
+
+#if HAVE_BPF
+
+/* What the loading child sends back, with the three fds (ring, link, .bss) on success. */
+struct load_reply {
+        int error; /* 0 or a negative errno */
+        char reason[REASON_MAX];
+};
+
+static char libbpf_last[200];
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list ap)
+{
+        char line[sizeof(libbpf_last)];
+        size_t n;
+
+        if (level == LIBBPF_DEBUG)
+                return 0;
+        vsnprintf(line, sizeof(line), format, ap);
+        n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' '))
+                line[--n] = 0;
+        if (n > 0)
+                memcpy(libbpf_last, line, n + 1);
+        return 0;
+}
+
+/* "[none] integrity confidentiality" → the bracketed mode, or NULL. */
+static const char *lockdown_mode(char buf[static 64])
+{
+        _cleanup_close_ int fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+        char *a, *b;
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        n = read(fd, buf, 63);
+        if (n <= 0)
+                return NULL;
+        buf[n] = 0;
+        a = strchr(buf, '[');
+        b = a ? strchr(a, ']') : NULL;
+        if (!b)
+                return NULL;
+        *b = 0;
+        return a + 1;
+}
+
+static void load_reason(struct load_reply *m, int error, const char *stage)
+{
+        char buf[64];
+        const char *mode = lockdown_mode(buf);
+        int n;
+
+        m->error = error;
+        if ((error == -EPERM || error == -EACCES) && mode && strcmp(mode, "none") != 0)
+                n = snprintf(m->reason, sizeof(m->reason),
+                         "the kernel refused to %s the exec program (%s), lockdown is \"%s\"", stage,
+                         strerror(-error), mode);
+        else if (error == -EPERM || error == -EACCES)
+                n = snprintf(m->reason, sizeof(m->reason),
+                         "not permitted to %s the exec program: %s (needs CAP_BPF and CAP_PERFMON, or "
+                         "CAP_SYS_ADMIN)",
+                         stage, strerror(-error));
+        else
+                n = snprintf(m->reason, sizeof(m->reason),
+                         "the kernel refused to %s the exec program: %s%s%s (BTF tracing programs and BPF "
+                         "ring buffers need Linux 5.8 or later)",
+                         stage, strerror(-error), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
+        if (n >= (int)sizeof(m->reason))
+                log_debug("Load failure reason cut at %zu bytes.", sizeof(m->reason) - 1);
+}
+
+_noreturn_ static void load_child(size_t ring_size, int sock)
+{
+        struct load_reply m = {};
+        struct bl_execargs_bpf *s;
+        int fds[3], r;
+        char cbuf[CMSG_SPACE(sizeof(fds))] = {};
+        struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        struct cmsghdr *c;
+
+        libbpf_set_print(on_libbpf_print);
+        s = bl_execargs_bpf__open();
+        if (!s) {
+                load_reason(&m, -errno, "open");
+                goto reply;
+        }
+        r = bpf_map__set_max_entries(s->maps.events, (uint32_t)ring_size);
+        if (r < 0) {
+                load_reason(&m, r, "size");
+                goto reply;
+        }
+        r = bl_execargs_bpf__load(s);
+        if (r < 0) {
+                load_reason(&m, r, "load");
+                goto reply;
+        }
+        r = bl_execargs_bpf__attach(s);
+        if (r < 0) {
+                load_reason(&m, r, "attach");
+                goto reply;
+        }
+        fds[0] = bpf_map__fd(s->maps.events);
+        fds[1] = bpf_link__fd(s->links.bl_on_exec);
+        fds[2] = bpf_map__fd(s->maps.bss);
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof(cbuf);
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(fds));
+        memcpy(CMSG_DATA(c), fds, sizeof(fds));
+reply:
+        (void)sendmsg(sock, &mh, MSG_NOSIGNAL);
+        _exit(m.error < 0 ? 1 : 0);
+}
+
+static int set_reason(char **ret_reason, const char *format, ...) _printf_(2, 3);
+static int set_reason(char **ret_reason, const char *format, ...)
+{
+        va_list ap;
+
+        if (!ret_reason)
+                return 0;
+        va_start(ap, format);
+        if (vasprintf(ret_reason, format, ap) < 0)
+                *ret_reason = NULL;
+        va_end(ap);
+        return 0;
+}
+
+/* Runs load_child() and takes what it sends: 0 with the three fds, or -errno and the reason. */
+static int load(size_t ring_size, int fds[static 3], char **ret_reason)
+{
+        _cleanup_close_ int sock = -1;
+        struct load_reply m = {};
+        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
+        struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct pollfd pfd;
+        struct cmsghdr *c;
+        int sv[2], status, r;
+        ssize_t n;
+        pid_t child;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                r = negative_errno();
+                set_reason(ret_reason, "could not create a socket pair: %s", strerror(-r));
+                return r;
+        }
+        child = fork();
+        if (child < 0) {
+                r = negative_errno();
+                close(sv[0]);
+                close(sv[1]);
+                set_reason(ret_reason, "could not fork the loader: %s", strerror(-r));
+                return r;
+        }
+        if (child == 0) {
+                close(sv[0]);
+                load_child(ring_size, sv[1]);
+        }
+        close(sv[1]);
+        sock = sv[0];
+
+        pfd = (struct pollfd){ .fd = sock, .events = POLLIN };
+        r = poll(&pfd, 1, LOAD_TIMEOUT_MS);
+        if (r <= 0) {
+                (void)kill(child, SIGKILL);
+                (void)waitpid(child, NULL, 0);
+                set_reason(ret_reason, "loading the exec program took more than %d s", LOAD_TIMEOUT_MS / 1000);
+                return -ETIMEDOUT;
+        }
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        r = n < 0 ? negative_errno() : 0;
+        (void)waitpid(child, &status, 0);
+        if (n < (ssize_t)sizeof(m)) {
+                set_reason(ret_reason, "the loader ended without an answer (%s)",
+                           r < 0 ? strerror(-r) : WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no reply");
+                return r < 0 ? r : -EIO;
+        }
+        m.reason[sizeof(m.reason) - 1] = 0;
+        c = CMSG_FIRSTHDR(&mh);
+        if (m.error < 0 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(3 * sizeof(int))) {
+                if (c && c->cmsg_type == SCM_RIGHTS) {
+                        int got[3];
+                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+                        memcpy(got, CMSG_DATA(c), MIN(k, (size_t)3) * sizeof(int));
+                        for (size_t i = 0; i < MIN(k, (size_t)3); i++)
+                                close(got[i]);
+                }
+                set_reason(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
+                return m.error < 0 ? m.error : -EIO;
+        }
+        memcpy(fds, CMSG_DATA(c), 3 * sizeof(int));
+        return 0;
+}
+
+int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason)
+{
+        struct bl_execargs *x;
+        int fds[3], r;
+
+        if (ret_reason)
+                *ret_reason = NULL;
+        if (ring_size == 0)
+                ring_size = BL_EXECARGS_RING_DEFAULT;
+        if (ring_size < 4096 || (ring_size & (ring_size - 1)) != 0 || ring_size > (size_t)1 << 30) {
+                set_reason(ret_reason, "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
+                           ring_size);
+                return -EINVAL;
+        }
+        /* Said in words before any work: the commonest reasons. */
+        if (access("/sys/kernel", F_OK) < 0) {
+                set_reason(ret_reason, "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
+                return -ENOENT;
+        }
+        if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+                r = negative_errno();
+                set_reason(ret_reason, "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
+                           "needs CONFIG_DEBUG_INFO_BTF)", strerror(-r));
+                return r;
+        }
+
+        r = load(ring_size, fds, ret_reason);
+        if (r < 0)
+                return r;
+
+        x = calloc(1, sizeof(*x));
+        if (!x) {
+                for (int i = 0; i < 3; i++)
+                        close(fds[i]);
+                return -ENOMEM;
+        }
+        x->ring_fd = fds[0];
+        x->link_fd = fds[1];
+        x->bss_fd = fds[2];
+        x->ring = ring_buffer__new(x->ring_fd, on_record, x, NULL);
+        if (!x->ring) {
+                r = -errno;
+                bl_execargs_free(x);
+                set_reason(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
+                return r;
+        }
+        *ret = x;
+        return 0;
+}
+
+#else
+
+int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason)
+{
+        if (ret_reason)
+                *ret_reason = strdup("built without BPF support (meson -Dbpf=disabled, or clang, libbpf or "
+                                     "bpftool missing at build time)");
+        return -EOPNOTSUPP;
+}
+
+#endif
