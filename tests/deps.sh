@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(
         build-essential meson ninja-build pkg-config python3
         libnl-3-dev libjson-c-dev libzstd-dev libcmocka-dev
+        # the exec-argument capture (-Dbpf): a BPF program built by clang, embedded
+        # by bpftool as a libbpf skeleton; libelf and zlib for a static libbpf
+        libbpf-dev bpftool libelf-dev zlib1g-dev
         scdoc clang libclang-rt-14-dev clang-format git
         # the VM boot test (tests/vm): qemu (TCG), the image's root and disk
         qemu-system-x86 debootstrap e2fsprogs zstd
