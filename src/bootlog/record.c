@@ -27,6 +27,7 @@ static uint64_t arg_flush_interval_ns;
 static size_t arg_block_size;
 static char **arg_command;
 static struct bl_argv_policy *arg_argv_policy;
+static enum bl_argv_capture arg_argv_capture = BL_ARGV_CAPTURE_AUTO;
 
 /* The pids of the command and its descendants still alive (open addressing, 0 = empty). */
 struct pidset {
@@ -118,6 +119,9 @@ static int help(void)
                "      --argv=POLICY          which command lines to record: 'all' (default),\n"
                "                             'none', or only those of programs matching\n"
                "                             PATTERN,... (exe path, comm or argv[0])\n"
+               "      --argv-capture=auto|proc  capture command lines in the kernel at each\n"
+               "                             exec when it allows (auto, the default), or\n"
+               "                             only read them from /proc afterwards\n"
                "  -h, --help                 show this help\n",
                "record.bootlog");
         return 0;
@@ -138,7 +142,7 @@ static int parse_seconds(const char *s, uint64_t *ret)
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK, ARG_ARGV };
+        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK, ARG_ARGV, ARG_ARGV_CAPTURE };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "force", no_argument, NULL, ARG_FORCE },
@@ -146,6 +150,7 @@ static int parse_argv(int argc, char *argv[])
                 { "flush-interval", required_argument, NULL, ARG_FLUSH },
                 { "block-size", required_argument, NULL, ARG_BLOCK },
                 { "argv", required_argument, NULL, ARG_ARGV },
+                { "argv-capture", required_argument, NULL, ARG_ARGV_CAPTURE },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -184,6 +189,13 @@ static int parse_argv(int argc, char *argv[])
                         arg_block_size = v;
                         break;
                 }
+                case ARG_ARGV_CAPTURE:
+                        arg_argv_capture = bl_argv_capture_from_string(optarg);
+                        if (arg_argv_capture < 0) {
+                                usage_error("record", "invalid --argv-capture '%s' (auto or proc)", optarg);
+                                return -EINVAL;
+                        }
+                        break;
                 case ARG_ARGV: {
                         _cleanup_free_ char *error = NULL;
                         int r;
@@ -358,6 +370,7 @@ int verb_record(int argc, char *argv[])
                 .observer = on_event,
                 .observer_userdata = &c,
                 .argv_policy = arg_argv_policy,
+                .argv_capture = arg_argv_capture,
         };
         r = bl_recorder_new(&opts, &c.recorder);
         if (r < 0) {
@@ -371,6 +384,16 @@ int verb_record(int argc, char *argv[])
                 else
                         log_error_errno(r, "Failed to start recording: %m");
                 return EXIT_FAILURE;
+        }
+
+        {
+                const char *why;
+
+                if (!bl_recorder_argv_at_exec(c.recorder, &why) && why)
+                        log_notice(
+                            "Command lines are read from /proc (%s): a program that exits at once may "
+                            "show none.",
+                            why);
         }
 
         sigemptyset(&mask);

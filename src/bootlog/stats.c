@@ -845,7 +845,8 @@ static int print_json(const struct stats *s)
         jobj_int(&j, "execs", (int64_t)s->execs);
         jobj_int(&j, "execs_with_argv", (int64_t)s->execs_with_argv);
         jobj_int(&j, "execs_argv_at_exec", (int64_t)s->execs_argv_at_exec);
-        jobj_str(&j, "argv_capture", rec->info.compatible_flags & BL_HEADER_COMPAT_ARGV_AT_EXEC ? "exec" : "proc");
+        jobj_str(&j, "argv_capture",
+                 rec->info.compatible_flags & BL_HEADER_COMPAT_ARGV_AT_EXEC ? "exec" : "proc");
         for (enum rank how = 0; how < _RANK_MAX; how++)
                 jobj_put(&j, rank_json[how], json_ranking(s, how));
         jobj_put(&j, "failed", json_failed(s));

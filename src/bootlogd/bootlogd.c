@@ -1080,9 +1080,10 @@ static int run(struct context *c)
                 if (bl_recorder_argv_at_exec(c->recorder, &why))
                         log_info("Command lines are captured in the kernel at each exec.");
                 else if (why)
-                        log_notice("Command lines are read from /proc (%s): a program that exits at once may "
-                                   "show none.",
-                                   why);
+                        log_notice(
+                            "Command lines are read from /proc (%s): a program that exits at once may "
+                            "show none.",
+                            why);
                 else
                         log_info("Command lines are read from /proc (ArgvCapture=proc).");
         }

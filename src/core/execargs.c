@@ -34,7 +34,7 @@
 #define REASON_MAX      300
 
 struct pending {
-        pid_t tgid;       /* 0: taken (a hole, squeezed out at the next drain) */
+        pid_t tgid; /* 0: taken (a hole, squeezed out at the next drain) */
         uint64_t ts_ns;
         struct bl_execargs_record *rec; /* malloc'd, len bytes */
         size_t len;
@@ -113,7 +113,7 @@ static void note_dropped(struct bl_execargs *x, uint64_t dropped)
         x->dropped_seen = dropped;
 }
 
-_unused_ static int on_record(void *userdata, void *data, size_t len)
+static int on_record(void *userdata, void *data, size_t len)
 {
         struct bl_execargs *x = userdata;
         struct bl_execargs_header h;
@@ -158,13 +158,33 @@ _unused_ static int on_record(void *userdata, void *data, size_t len)
         return 0;
 }
 
+int bl_execargs_new_detached(struct bl_execargs **ret)
+{
+        struct bl_execargs *x = calloc(1, sizeof(*x));
+
+        if (!x)
+                return -ENOMEM;
+        x->ring_fd = x->link_fd = x->bss_fd = -1;
+        *ret = x;
+        return 0;
+}
+
+int bl_execargs_push(struct bl_execargs *x, const void *record, size_t len)
+{
+        int r = on_record(x, (void *)record, len);
+
+        x->error = 0;
+        return r;
+}
+
 int bl_execargs_drain(struct bl_execargs *x)
 {
         uint64_t before = x->records;
         int r = 0;
 
 #if HAVE_BPF
-        r = ring_buffer__consume(x->ring);
+        if (x->ring)
+                r = ring_buffer__consume(x->ring);
 #endif
         if (x->error < 0) {
                 r = x->error;
@@ -192,7 +212,8 @@ int bl_execargs_take(struct bl_execargs *x, pid_t pid, uint64_t ts_ns, struct bl
         for (size_t i = 0; i < x->n_pending; i++) {
                 const struct pending *p = &x->pending[i];
 
-                if (p->tgid == pid && p->ts_ns <= ts_ns && (best == SIZE_MAX || p->ts_ns >= x->pending[best].ts_ns))
+                if (p->tgid == pid && p->ts_ns <= ts_ns &&
+                    (best == SIZE_MAX || p->ts_ns >= x->pending[best].ts_ns))
                         best = i;
         }
         if (best == SIZE_MAX)
@@ -330,18 +351,19 @@ static void load_reason(struct load_reply *m, int error, const char *stage)
         m->error = error;
         if ((error == -EPERM || error == -EACCES) && mode && strcmp(mode, "none") != 0)
                 n = snprintf(m->reason, sizeof(m->reason),
-                         "the kernel refused to %s the exec program (%s), lockdown is \"%s\"", stage,
-                         strerror(-error), mode);
+                             "the kernel refused to %s the exec program (%s), lockdown is \"%s\"", stage,
+                             strerror(-error), mode);
         else if (error == -EPERM || error == -EACCES)
                 n = snprintf(m->reason, sizeof(m->reason),
-                         "not permitted to %s the exec program: %s (needs CAP_BPF and CAP_PERFMON, or "
-                         "CAP_SYS_ADMIN)",
-                         stage, strerror(-error));
+                             "not permitted to %s the exec program: %s (needs CAP_BPF and CAP_PERFMON, or "
+                             "CAP_SYS_ADMIN)",
+                             stage, strerror(-error));
         else
-                n = snprintf(m->reason, sizeof(m->reason),
-                         "the kernel refused to %s the exec program: %s%s%s (BTF tracing programs and BPF "
-                         "ring buffers need Linux 5.8 or later)",
-                         stage, strerror(-error), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
+                n = snprintf(
+                    m->reason, sizeof(m->reason),
+                    "the kernel refused to %s the exec program: %s%s%s (BTF tracing programs and BPF "
+                    "ring buffers need Linux 5.8 or later)",
+                    stage, strerror(-error), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
         if (n >= (int)sizeof(m->reason))
                 log_debug("Load failure reason cut at %zu bytes.", sizeof(m->reason) - 1);
 }
@@ -413,7 +435,9 @@ static int load(size_t ring_size, int fds[static 3], char **ret_reason)
         struct load_reply m = {};
         char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
         struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+        };
         struct pollfd pfd;
         struct cmsghdr *c;
         int sv[2], status, r;
@@ -445,7 +469,8 @@ static int load(size_t ring_size, int fds[static 3], char **ret_reason)
         if (r <= 0) {
                 (void)kill(child, SIGKILL);
                 (void)waitpid(child, NULL, 0);
-                set_reason(ret_reason, "loading the exec program took more than %d s", LOAD_TIMEOUT_MS / 1000);
+                set_reason(ret_reason, "loading the exec program took more than %d s",
+                           LOAD_TIMEOUT_MS / 1000);
                 return -ETIMEDOUT;
         }
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -453,7 +478,9 @@ static int load(size_t ring_size, int fds[static 3], char **ret_reason)
         (void)waitpid(child, &status, 0);
         if (n < (ssize_t)sizeof(m)) {
                 set_reason(ret_reason, "the loader ended without an answer (%s)",
-                           r < 0 ? strerror(-r) : WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no reply");
+                           r < 0                 ? strerror(-r)
+                           : WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+                                                 : "no reply");
                 return r < 0 ? r : -EIO;
         }
         m.reason[sizeof(m.reason) - 1] = 0;
@@ -484,19 +511,23 @@ int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reaso
         if (ring_size == 0)
                 ring_size = BL_EXECARGS_RING_DEFAULT;
         if (ring_size < 4096 || (ring_size & (ring_size - 1)) != 0 || ring_size > (size_t)1 << 30) {
-                set_reason(ret_reason, "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
+                set_reason(ret_reason,
+                           "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
                            ring_size);
                 return -EINVAL;
         }
         /* Said in words before any work: the commonest reasons. */
         if (access("/sys/kernel", F_OK) < 0) {
-                set_reason(ret_reason, "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
+                set_reason(ret_reason,
+                           "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
                 return -ENOENT;
         }
         if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
                 r = negative_errno();
-                set_reason(ret_reason, "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
-                           "needs CONFIG_DEBUG_INFO_BTF)", strerror(-r));
+                set_reason(ret_reason,
+                           "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
+                           "needs CONFIG_DEBUG_INFO_BTF)",
+                           strerror(-r));
                 return r;
         }
 

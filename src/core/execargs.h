@@ -25,7 +25,8 @@
 
 struct bl_execargs;
 
-/* Ring buffer bytes (kernel memory, also mapped read-only by the recorder): some 2,600 records of 100 bytes. */
+/* Ring buffer bytes (kernel memory, also mapped read-only by the recorder): some 2,600 records of 100 bytes.
+ */
 #define BL_EXECARGS_RING_DEFAULT ((size_t)256 * 1024)
 
 /*
@@ -72,6 +73,16 @@ void bl_execargs_forget(struct bl_execargs *x, pid_t pid, uint64_t ts_ns);
  * program's own counter (the drops after the last record read).
  */
 uint64_t bl_execargs_take_lost(struct bl_execargs *x, bool final);
+
+/*
+ * Test seams: a pairing table without a kernel behind it, fed records as
+ * the ring would deliver them (struct bl_execargs_record, execargs-record.h,
+ * cut to its header plus args_len + path_len bytes). bl_execargs_drain()
+ * then only squeezes the table.
+ */
+int bl_execargs_new_detached(struct bl_execargs **ret);
+/* Returns 0 (malformed records are ignored, as from the ring) or -ENOMEM. */
+int bl_execargs_push(struct bl_execargs *x, const void *record, size_t len);
 
 struct bl_execargs_stats {
         uint64_t records; /* read from the ring */

@@ -21,7 +21,8 @@ struct bl_recorder;
 
 /* Where argv comes from. */
 enum bl_argv_capture {
-        BL_ARGV_CAPTURE_AUTO = 0, /* captured in the kernel at each exec if it can be (execargs.h), else /proc */
+        BL_ARGV_CAPTURE_AUTO =
+            0, /* captured in the kernel at each exec if it can be (execargs.h), else /proc */
         BL_ARGV_CAPTURE_PROC = 1, /* read from /proc after each exec event only */
         _BL_ARGV_CAPTURE_MAX,
         _BL_ARGV_CAPTURE_INVALID = -EINVAL,
@@ -32,15 +33,15 @@ const char *bl_argv_capture_to_string(enum bl_argv_capture c);
 enum bl_argv_capture bl_argv_capture_from_string(const char *s);
 
 struct bl_recorder_options {
-        int output_fd;              /* empty file open for writing; taken over */
-        size_t block_size;          /* see bl_writer_options; 0: default */
-        int compression_level;      /* 0: default */
-        bool sync;                  /* fdatasync each block */
-        uint64_t flush_interval_ns; /* 0: 1 s */
-        int rcvbuf;                 /* 0: default of bl_source */
-        bool no_snapshot;           /* skip the start-up snapshot */
-        bool no_enrich;             /* do not read /proc on exec */
-        size_t argv_max;            /* see bl_enrich_options */
+        int output_fd;                     /* empty file open for writing; taken over */
+        size_t block_size;                 /* see bl_writer_options; 0: default */
+        int compression_level;             /* 0: default */
+        bool sync;                         /* fdatasync each block */
+        uint64_t flush_interval_ns;        /* 0: 1 s */
+        int rcvbuf;                        /* 0: default of bl_source */
+        bool no_snapshot;                  /* skip the start-up snapshot */
+        bool no_enrich;                    /* do not read /proc on exec */
+        size_t argv_max;                   /* see bl_enrich_options */
         enum bl_argv_capture argv_capture; /* ignored with no_enrich (nothing read at all) */
         size_t exec_ring_size;             /* see bl_execargs_new(); 0: default */
         /* Which command lines to keep (argv-policy.h); NULL: all. Not copied: must outlive the recorder. */
@@ -56,8 +57,8 @@ struct bl_recorder_stats {
         uint64_t overflows; /* receive-buffer overflows */
         uint64_t execs, execs_with_argv;
         uint64_t execs_argv_at_exec; /* of which argv was captured in the kernel at the exec */
-        uint64_t processes; /* processes seen: running at start (snapshot) and forked since */
-        uint64_t bytes;     /* file size */
+        uint64_t processes;          /* processes seen: running at start (snapshot) and forked since */
+        uint64_t bytes;              /* file size */
         int last_write_error;
 };
 
