@@ -305,7 +305,7 @@ struct load_reply {
 
 static char libbpf_last[200];
 
-static int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list ap)
+_printf_(2, 0) static int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list ap)
 {
         char line[sizeof(libbpf_last)];
         size_t n;
