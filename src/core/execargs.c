@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,27 +41,46 @@ struct pending {
         size_t len;
 };
 
+/*
+ * The BPF ring buffer as the kernel lays it out for mmap(): the consumer
+ * position's page (writable), the producer position's page, then the data.
+ * The kernel maps the data twice in a row, so that a record running past the
+ * end reads on; mapping it once instead halves what it adds to the
+ * recorder's resident memory, and the rare record that wraps is copied out
+ * in two pieces.
+ */
+#define RB_BUSY_BIT    (UINT32_C(1) << 31)
+#define RB_DISCARD_BIT (UINT32_C(1) << 30)
+#define RB_HDR_SIZE    8
+
+struct ring {
+        unsigned long *consumer_pos;       /* page 0, read-write */
+        const unsigned long *producer_pos; /* page 1, read-only, then the data */
+        const uint8_t *data;
+        size_t page_size, size;             /* data bytes, a power of two */
+        struct bl_execargs_record *wrapped; /* a record that runs past the end, put together */
+};
+
 struct bl_execargs {
         int ring_fd, link_fd, bss_fd;
-#if HAVE_BPF
-        struct ring_buffer *ring;
-#endif
+        struct ring ring;
         struct pending *pending;
         size_t n_pending, size_pending, holes;
         uint64_t newest_ts;
         uint64_t dropped_seen; /* the program's drop counter, as the last record carried it */
         uint64_t lost_unreported;
         uint64_t records, matched, lost;
-        int error; /* -ENOMEM while draining */
 };
 
 struct bl_execargs *bl_execargs_free(struct bl_execargs *x)
 {
         if (!x)
                 return NULL;
-#if HAVE_BPF
-        ring_buffer__free(x->ring);
-#endif
+        if (x->ring.consumer_pos)
+                (void)munmap(x->ring.consumer_pos, x->ring.page_size);
+        if (x->ring.producer_pos)
+                (void)munmap((void *)x->ring.producer_pos, x->ring.page_size + x->ring.size);
+        free(x->ring.wrapped);
         for (size_t i = 0; i < x->n_pending; i++)
                 free(x->pending[i].rec);
         free(x->pending);
@@ -135,19 +155,15 @@ static int on_record(void *userdata, void *data, size_t len)
                 size_t n = x->size_pending ? x->size_pending * 2 : 256;
                 struct pending *np = reallocarray(x->pending, n, sizeof(*np));
 
-                if (!np) {
-                        x->error = -ENOMEM;
+                if (!np)
                         return -ENOMEM;
-                }
                 x->pending = np;
                 x->size_pending = n;
         }
         p = &x->pending[x->n_pending];
         p->rec = malloc(len);
-        if (!p->rec) {
-                x->error = -ENOMEM;
+        if (!p->rec)
                 return -ENOMEM;
-        }
         memcpy(p->rec, data, len);
         p->len = len;
         p->tgid = (pid_t)h.tgid;
@@ -171,28 +187,76 @@ int bl_execargs_new_detached(struct bl_execargs **ret)
 
 int bl_execargs_push(struct bl_execargs *x, const void *record, size_t len)
 {
-        int r = on_record(x, (void *)record, len);
+        return on_record(x, (void *)record, len);
+}
 
-        x->error = 0;
-        return r;
+static int ring_map(struct ring *rb, int fd, size_t size)
+{
+        void *p;
+
+        rb->page_size = (size_t)sysconf(_SC_PAGESIZE);
+        rb->size = size;
+        p = mmap(NULL, rb->page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+                return negative_errno();
+        rb->consumer_pos = p;
+        p = mmap(NULL, rb->page_size + size, PROT_READ, MAP_SHARED, fd, (off_t)rb->page_size);
+        if (p == MAP_FAILED)
+                return negative_errno();
+        rb->producer_pos = p;
+        rb->data = (const uint8_t *)p + rb->page_size;
+        rb->wrapped = malloc(sizeof(*rb->wrapped));
+        if (!rb->wrapped)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Hands every committed record to on_record(), in order, and frees its space. Returns -ENOMEM or 0. */
+static int ring_consume(struct bl_execargs *x)
+{
+        struct ring *rb = &x->ring;
+        unsigned long cons, prod;
+        size_t mask = rb->size - 1;
+        int r = 0;
+
+        if (!rb->consumer_pos)
+                return 0;
+        cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
+        prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
+        while (cons < prod && r >= 0) {
+                const uint32_t *hdr = (const uint32_t *)(rb->data + (cons & mask));
+                uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+                size_t n = len & ~(RB_BUSY_BIT | RB_DISCARD_BIT);
+                size_t off = (cons + RB_HDR_SIZE) & mask;
+
+                /* Reserved, not yet committed: it and what follows wait for the next drain. */
+                if (len & RB_BUSY_BIT)
+                        break;
+                if (!(len & RB_DISCARD_BIT) && n <= sizeof(*rb->wrapped)) {
+                        if (off + n <= rb->size)
+                                r = on_record(x, (void *)(rb->data + off), n);
+                        else {
+                                memcpy(rb->wrapped, rb->data + off, rb->size - off);
+                                memcpy((uint8_t *)rb->wrapped + (rb->size - off), rb->data,
+                                       n - (rb->size - off));
+                                r = on_record(x, rb->wrapped, n);
+                        }
+                }
+                cons += (RB_HDR_SIZE + n + 7) & ~(size_t)7;
+                /* The space is the kernel's again once the record is copied out. */
+                __atomic_store_n(rb->consumer_pos, cons, __ATOMIC_RELEASE);
+        }
+        return r < 0 ? r : 0;
 }
 
 int bl_execargs_drain(struct bl_execargs *x)
 {
         uint64_t before = x->records;
-        int r = 0;
+        int r;
 
-#if HAVE_BPF
-        if (x->ring)
-                r = ring_buffer__consume(x->ring);
-#endif
-        if (x->error < 0) {
-                r = x->error;
-                x->error = 0;
-                return r;
-        }
+        r = ring_consume(x);
         if (r < 0)
-                log_debug_errno(r, "Failed to read the exec ring buffer: %m");
+                return r;
         compact(x);
         return (int)MIN(x->records - before, (uint64_t)INT32_MAX);
 }
@@ -544,9 +608,8 @@ int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reaso
         x->ring_fd = fds[0];
         x->link_fd = fds[1];
         x->bss_fd = fds[2];
-        x->ring = ring_buffer__new(x->ring_fd, on_record, x, NULL);
-        if (!x->ring) {
-                r = -errno;
+        r = ring_map(&x->ring, x->ring_fd, ring_size);
+        if (r < 0) {
                 bl_execargs_free(x);
                 set_reason(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
                 return r;
