@@ -807,9 +807,11 @@ int bl_enrich_exec_captured(struct bl_enricher *e, struct bl_event *ev)
                 return r;
         c->status = info.status;
         c->error = info.error;
-        /* stat's start time is rounded down to a tick: the capture's is exact. Anything else is
-         * another process (or none found): keep nothing of it. */
-        if (!found || info.start_ns > c->start_ns || c->start_ns - info.start_ns > tick) {
+        /* stat's start time is rounded down to a tick, and the boot-time offset is measured (a slack
+         * of a millisecond for that): the capture's is exact. Anything else is another process (or
+         * none found): keep nothing of it. */
+        if (!found || info.start_ns > c->start_ns + NSEC_PER_MSEC ||
+            c->start_ns > info.start_ns + tick + NSEC_PER_MSEC) {
                 if (found)
                         c->status = BL_INFO_REUSED;
                 return 0;

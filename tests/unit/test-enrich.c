@@ -641,6 +641,96 @@ static void test_exec_exited(void **state)
         bl_event_done(&ev);
 }
 
+/* An exec event whose info holds what the kernel captured at the exec. */
+static void captured_exec(struct bl_event *ev, pid_t pid, uint64_t start_ns, const char *const *argv,
+                          size_t n, bool truncated)
+{
+        bl_event_init(ev, BL_EVENT_EXEC);
+        ev->pid = ev->tid = pid;
+        ev->ts_ns = start_ns + NSEC_PER_SEC;
+        ev->info.start_ns = start_ns;
+        ev->info.argv = calloc(n + 1, sizeof(char *));
+        assert_non_null(ev->info.argv);
+        for (size_t i = 0; i < n; i++)
+                assert_non_null(ev->info.argv[i] = strdup(argv[i]));
+        ev->info.argv_at_exec = true;
+        ev->info.argv_truncated = truncated;
+        ev->info.exe = strdup("/bin/../bin/prog");
+        ev->info.exe_as_execed = true;
+        snprintf(ev->info.comm, sizeof(ev->info.comm), "captured");
+}
+
+static void test_exec_captured(void **state)
+{
+        struct fixture *f = *state;
+        /* 5000 ticks of boot time; the capture's start is exact, a few ms past the tick. */
+        const uint64_t start = 50 * NSEC_PER_SEC - OFFSET_NS + 3 * NSEC_PER_MSEC;
+        static const char *const args[] = { "prog", "--exact" };
+        static const char *const cut[] = { "prog", "--lo" };
+        static const char *const whole[] = { "prog", "--long-option", "tail" };
+        struct bl_event ev;
+
+        fake_pid(f, 150, "prog", 'S', 1, 0, 5000, FAKE_CMDLINE("prog\0--long-option\0tail\0"),
+                 "/usr/bin/prog", "/srv");
+
+        /* The same process: exe, cwd and unit are added, the captured argv and comm stay. */
+        captured_exec(&ev, 150, start, args, 2, false);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_OK);
+        assert_argv(ev.info.argv, args, 2);
+        assert_true(ev.info.argv_at_exec);
+        assert_string_equal(ev.info.comm, "captured");
+        assert_int_equal(ev.info.start_ns, start);
+        assert_string_equal(ev.info.exe, "/usr/bin/prog");
+        assert_false(ev.info.exe_as_execed);
+        assert_string_equal(ev.info.cwd, "/srv");
+        assert_string_equal(ev.info.unit, "test-150.service");
+        bl_event_done(&ev);
+
+        /* Another process under the pid (it started a second later than the exec's): nothing of it is
+         * taken; what the capture said stays. */
+        captured_exec(&ev, 150, start - NSEC_PER_SEC, args, 2, false);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_REUSED);
+        assert_argv(ev.info.argv, args, 2);
+        assert_string_equal(ev.info.exe, "/bin/../bin/prog");
+        assert_true(ev.info.exe_as_execed);
+        assert_null(ev.info.cwd);
+        assert_null(ev.info.unit);
+        bl_event_done(&ev);
+
+        /* One that started more than a tick before: not this one either. */
+        captured_exec(&ev, 150, start + TICK_NS + 2 * NSEC_PER_MSEC, args, 2, false);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_REUSED);
+        assert_null(ev.info.cwd);
+        bl_event_done(&ev);
+
+        /* A capture cut at its limit: /proc's argv replaces it, as it begins with the captured one. */
+        captured_exec(&ev, 150, start, cut, 2, true);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_argv(ev.info.argv, whole, 3);
+        assert_false(ev.info.argv_truncated);
+        assert_false(ev.info.argv_at_exec);
+        bl_event_done(&ev);
+
+        /* ... but not when it says something else (a later image's, a rewritten argv area). */
+        captured_exec(&ev, 150, start, args, 2, true);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_argv(ev.info.argv, args, 2);
+        assert_true(ev.info.argv_truncated);
+        assert_true(ev.info.argv_at_exec);
+        bl_event_done(&ev);
+
+        /* Gone: what the capture said is all there is. */
+        captured_exec(&ev, 4242, start, args, 2, false);
+        assert_int_equal(bl_enrich_exec_captured(f->e, &ev), 0);
+        assert_int_equal(ev.info.status, BL_INFO_EXITED);
+        assert_argv(ev.info.argv, args, 2);
+        assert_string_equal(ev.info.exe, "/bin/../bin/prog");
+        bl_event_done(&ev);
+}
+
 static void test_kthread(void **state)
 {
         struct fixture *f = *state;
@@ -1115,6 +1205,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test_setup_teardown(test_missing, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_reused, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_exec_exited, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_exec_captured, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_kthread, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_gone_midway, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_bad_stat, fake_setup, fake_teardown),
