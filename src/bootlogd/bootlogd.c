@@ -1197,18 +1197,30 @@ static _Noreturn void run_as_init(struct context *c, char *argv[])
                 /* Nothing is mounted yet; the real init copes with what we mount (it checks first). */
                 if (statfs("/proc", &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
                         (void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+                /* The kernel's BTF, /sys/kernel/btf/vmlinux, for the exec argv capture. */
+                if (statfs("/sys", &sfs) < 0 || sfs.f_type != SYSFS_MAGIC)
+                        (void)mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
                 if (stat("/", &root_st) == 0 && stat("/run", &run_st) == 0 &&
                     root_st.st_dev == run_st.st_dev)
                         (void)mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME,
                                     "mode=0755");
 
                 if (pipe2(fds, O_CLOEXEC) == 0) {
+                        int kmsg;
+
                         pid = fork();
                         if (pid == 0) {
                                 close(fds[0]);
                                 (void)setsid();
                                 /* Started as .../init: answer to the name `bootlog stop` looks for. */
                                 (void)prctl(PR_SET_NAME, "bootlogd");
+                                /* PID 1's stderr is the console, which no log keeps: say what we do
+                                 * where the journal will find it, from the first line on. */
+                                kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+                                if (kmsg >= 0) {
+                                        (void)dup2(kmsg, STDERR_FILENO);
+                                        safe_close(kmsg);
+                                }
                                 c->notify_fd = fds[1];
                                 _exit(run(c));
                         }

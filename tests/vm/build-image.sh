@@ -46,9 +46,12 @@ suite=bookworm
 image_size=${BOOTLOG_VM_IMAGE_SIZE:-3G}
 # dracut modules added to the dracut initrd (the project's module is 'bootlog').
 dracut_modules=${BOOTLOG_VM_DRACUT_MODULES:-bootlog}
+# The libraries are those the project's programs link dynamically: bootlog
+# always, bootlogd where the build machine cannot link it statically. libbpf1
+# and libelf1 are for the exec-argument capture (zlib1g is in every root).
 packages=(
         systemd systemd-sysv udev dbus kmod procps
-        libnl-3-200 libjson-c5 libzstd1 libsystemd0
+        libnl-3-200 libjson-c5 libzstd1 libsystemd0 libbpf1 libelf1
         linux-image-amd64 initramfs-tools zstd
         systemd-bootchart
 )

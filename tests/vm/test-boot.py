@@ -36,6 +36,13 @@ reads the recordings out of the disk and asserts, with the project's
          /var/log/bootlog.
   (viii) systemd-bootchart's and bootlogd's distinct process counts (written
          to OUTDIR/bootchart-comparison.txt).
+  (x)    command lines were captured in the kernel at each exec: the header
+         says so (`bootlog stats --json`: argv_capture "exec"), no exec of
+         either stage (initramfs: before PID 1's real-root exec; real root:
+         from it on) lacks its argv, every exec carries argv_at_exec, and the
+         guest's journal has bootlogd's line "Command lines are captured in
+         the kernel at each exec." (not the /proc fallback's notice). The
+         systemd-bootchart boot's recording is checked for (x) too.
 
 For the init= mode boot, (ii) and (iii) become:
 
@@ -45,7 +52,8 @@ For the init= mode boot, (ii) and (iii) become:
          named bootlogd whose parent is PID 1; one tree rooted at PID 1;
   (iii)  the gap around PID 1's exec of the real init is below GAP_BOUND_S;
   (ix)   the real root's bootlogd.service was skipped by its ExecCondition=
-         (Result=exec-condition, not failed), because a recorder runs.
+         (Result=exec-condition, not failed), because a recorder runs;
+  (x)    as above, with the stages split at PID 1's exec of the real init.
 
 Needs root, qemu-system-x86_64, debootstrap, zstd, e2fsprogs and Debian's
 mirror (the first time). Skips (exit 77) without them unless CI is set, when
@@ -398,9 +406,82 @@ def check_unit_skipped(label, out, rpid):
            "\n".join(line for line in jtxt.splitlines() if "bootlog" in line)[-3000:])
 
 
+ARGV_AT_EXEC_LINE = "Command lines are captured in the kernel at each exec."
+ARGV_FROM_PROC_LINE = "Command lines are read from /proc"
+
+
+def exec_line(e):
+    return (f"pid {e.get('pid')} @{e['ts_ns'] / 1e9:.3f}s comm={e.get('comm')} argv={e.get('argv')} "
+            f"exe={e.get('exe')} info_status={e.get('info_status')} argv_at_exec={e.get('argv_at_exec', False)}")
+
+
+def check_argv_capture(label, out, rec, events, sw, init_mode):
+    """(x) argv captured in the kernel at each exec, in both stages."""
+    p = bootlog("stats", "--file", rec, "--json")
+    try:
+        st = json.loads(p.stdout) if p.returncode == 0 else {}
+    except ValueError:
+        st = {}
+    diag(f"{label}: stats: argv_capture={st.get('argv_capture')} execs={st.get('execs')} "
+         f"execs_with_argv={st.get('execs_with_argv')} execs_argv_at_exec={st.get('execs_argv_at_exec')}")
+    tap.ok(st.get("argv_capture") == "exec",
+           f"{label}: (x) the recording's header says argv was captured at each exec (stats argv_capture \"exec\")",
+           p.stderr + f"argv_capture: {st.get('argv_capture')!r}")
+    tap.ok(isinstance(st.get("execs"), int) and st["execs"] > 0 and st.get("execs_argv_at_exec") == st["execs"],
+           f"{label}: (x) bootlog stats counts every exec as captured at exec "
+           f"({st.get('execs_argv_at_exec')} of {st.get('execs')})")
+
+    # The stages: before PID 1's exec into the real root (init= mode: of the
+    # real init) and from it on, PID 1's exec itself included.
+    execs = [e for e in events if e["type"] == "exec"]
+    first = "init-mode hand-over" if init_mode else "initramfs"
+    if sw is not None:
+        stages = [(first, [e for e in execs if e["ts_ns"] < sw["ts_ns"]]),
+                  ("real root", [e for e in execs if e["ts_ns"] >= sw["ts_ns"]])]
+    else:
+        stages = [("whole boot (no stage boundary found)", execs)]
+    for name, xs in stages:
+        no_argv = [e for e in xs if not e.get("argv")]
+        not_at_exec = [e for e in xs if not e.get("argv_at_exec")]
+        diag(f"{label}: {name} stage: {len(xs)} execs, {len(xs) - len(no_argv)} with argv, {len(no_argv)} "
+             f"without; {len(xs) - len(not_at_exec)} with argv_at_exec, {len(not_at_exec)} without")
+        # The initramfs stage must have execs to count (the init= mode's
+        # hand-over stage may have none: the recorder starts just before).
+        tap.ok((len(xs) > 0 or init_mode) and not no_argv,
+               f"{label}: (x) no exec of the {name} stage lacks its argv ({len(xs)} execs, {len(no_argv)} without)",
+               "\n".join(exec_line(e) for e in no_argv[:30]))
+        tap.ok(not not_at_exec,
+               f"{label}: (x) every exec of the {name} stage has argv_at_exec "
+               f"({len(xs) - len(not_at_exec)} of {len(xs)})",
+               "\n".join(exec_line(e) for e in not_at_exec[:30]))
+
+    # bootlogd says which way it reads command lines, once, when it starts:
+    # on the console or in the kernel log, and from there in the journal
+    # (where an administrator looks for the /proc fallback's reason). That
+    # holds for a recorder started in init= mode too, whose stderr is PID 1's
+    # console until it is ready.
+    jtxt = read(os.path.join(out, "bootlog-test", "journal.txt"))
+    at_exec = [line for line in jtxt.splitlines() if ARGV_AT_EXEC_LINE in line]
+    from_proc = [line for line in jtxt.splitlines() if ARGV_FROM_PROC_LINE in line]
+    for line in at_exec + from_proc:
+        diag(f"{label}: journal: {line}")
+    console = [line for line in read(os.path.join(out, "console.log")).splitlines()
+               if ARGV_AT_EXEC_LINE in line or ARGV_FROM_PROC_LINE in line]
+    for line in console:
+        diag(f"{label}: console: {line}")
+    said = at_exec + [line for line in console if ARGV_AT_EXEC_LINE in line]
+    tap.ok(bool(said) and not from_proc and not any(ARGV_FROM_PROC_LINE in line for line in console),
+           f"{label}: (x) bootlogd said \"{ARGV_AT_EXEC_LINE}\" (journal or console), and no /proc fallback "
+           f"notice", "\n".join(["journal:", *(at_exec + from_proc), "console:", *console]))
+    tap.ok(bool(at_exec),
+           f"{label}: (x) bootlogd's line \"{ARGV_AT_EXEC_LINE}\" is in the guest's journal",
+           "\n".join(["journal: none", "console:", *console,
+                      "(a line on the console only: bootlogd wrote it to a stderr that is not the kernel log)"]))
+
+
 def check_boot(label, out, state, nboots, init_mode=False):
-    """Assertions (i) to (vii) on one boot's evidence (with init_mode, the
-    init= mode variants of (ii) and (iii), and (ix)). Returns the events."""
+    """Assertions (i) to (vii) and (x) on one boot's evidence (with init_mode,
+    the init= mode variants of (ii) and (iii), and (ix)). Returns the events."""
     boot_id = state.get("boot_id", "")
     recdir = os.path.join(out, "bootlog")
     files = sorted(os.listdir(recdir)) if os.path.isdir(recdir) else []
@@ -559,6 +640,9 @@ def check_boot(label, out, state, nboots, init_mode=False):
                f"{label}: (vii) bootlog tree -b -1 shows the previous boot ({prev_label})",
                p.stderr + p.stdout[:2000])
 
+    # (x) argv captured in the kernel at each exec.
+    check_argv_capture(label, out, rec, events, sw, init_mode)
+
     # (ix) init= mode: the real root's unit stood aside.
     if init_mode:
         starts = [e for e in events if e["type"] == "start"]
@@ -604,6 +688,9 @@ bc_dir = os.path.join(out, "bootlog")
 bc_rec = [f for f in (os.listdir(bc_dir) if os.path.isdir(bc_dir) else []) if boot_id and boot_id in f.replace("-", "")]
 ev, _ = export(os.path.join(bc_dir, bc_rec[0])) if bc_rec else (None, "")
 ours_bc = distinct_processes(ev or [])
+# (x) for this boot too: PID 1's exec into the real root is systemd-bootchart's.
+if tap.ok(bool(ev), "bootchart: bootlog export reads this boot's recording", f"recordings: {bc_rec}"):
+    check_argv_capture("bootchart", out, os.path.join(bc_dir, bc_rec[0]), ev, switch_exec(ev), False)
 window = (f"{int(samples.group(2)) / float(samples.group(1)):.1f} s of samples at {float(samples.group(1)):.0f} Hz"
           if samples else "unknown sampling")
 comparison = (

@@ -5,6 +5,9 @@
 # before anything else runs (udev included). Sourced by dracut's init, so it
 # never exits and never fails: without a recorder, boot goes on.
 # (With systemd in the initrd, bootlogd.service does this instead.)
+# dracut's init mounts /proc, /sys and /dev before the cmdline hooks: bootlogd
+# finds the kernel's BTF (/sys/kernel/btf/vmlinux), which its exec-argument
+# capture needs, as it does under systemd (PID 1 mounts /sys first thing).
 #
 # Not with bootlog.enable=0 (no recording this boot) or bootlog.initramfs=0
 # (the real root starts the recorder: bootlogd.service, or

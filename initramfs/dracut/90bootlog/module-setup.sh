@@ -67,6 +67,9 @@ bootlog_group() {
 install() {
     local _f _group _target _v
 
+    # With the libraries it links, if it is not static (libnl, libzstd, and
+    # for the exec-argument capture libbpf, libelf and libz): dracut-install
+    # finds them with ldd.
     inst_binary "$bootlogd" || return 1
     while read -r _f; do
         inst_simple "$_f"
