@@ -46,3 +46,21 @@ struct bl_execargs_record {
         struct bl_execargs_header h;
         char data[BL_EXECARGS_ARGS_MAX + BL_EXECARGS_PATH_MAX];
 };
+
+#ifndef __bpf__
+/*
+ * The loader (bootlog-execargs, src/bootlogd/execargs-loader.c) is started
+ * with a SOCK_SEQPACKET socket as fd 3 and the ring size as its argument;
+ * it loads and attaches the program and sends one message: this reply, with,
+ * on success, BL_EXECARGS_LOADER_FDS descriptors (SCM_RIGHTS): the ring
+ * buffer map, the attachment (link) and the .bss map (the drop counter).
+ */
+#define BL_EXECARGS_LOADER_FD  3
+#define BL_EXECARGS_LOADER_FDS 3
+#define BL_EXECARGS_REASON_MAX 300
+
+struct bl_execargs_load_reply {
+        int error;                           /* 0, or a negative errno */
+        char reason[BL_EXECARGS_REASON_MAX]; /* why not, in words; NUL-terminated */
+};
+#endif

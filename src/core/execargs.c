@@ -19,12 +19,8 @@
 #include "log.h"
 #include "macro.h"
 
-#if HAVE_BPF
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-#include "execargs.skel.h"
-#endif
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 
 /* Records waiting for their exec event; beyond, the oldest are given up (and counted lost). */
 #define PENDING_MAX 16384
@@ -32,7 +28,6 @@
 #define STALE_NS (10 * NSEC_PER_SEC)
 /* How long the loading child may take (the verifier needs milliseconds for this program). */
 #define LOAD_TIMEOUT_MS 10000
-#define REASON_MAX      300
 
 struct pending {
         pid_t tgid; /* 0: taken (a hole, squeezed out at the next drain) */
@@ -70,6 +65,7 @@ struct bl_execargs {
         uint64_t dropped_seen; /* the program's drop counter, as the last record carried it */
         uint64_t lost_unreported;
         uint64_t records, matched, lost;
+        size_t max_backlog; /* most bytes found waiting in the ring at a drain */
 };
 
 struct bl_execargs *bl_execargs_free(struct bl_execargs *x)
@@ -223,6 +219,8 @@ static int ring_consume(struct bl_execargs *x)
                 return 0;
         cons = __atomic_load_n(rb->consumer_pos, __ATOMIC_ACQUIRE);
         prod = __atomic_load_n(rb->producer_pos, __ATOMIC_ACQUIRE);
+        if (prod - cons > x->max_backlog)
+                x->max_backlog = prod - cons;
         while (cons < prod && r >= 0) {
                 const uint32_t *hdr = (const uint32_t *)(rb->data + (cons & mask));
                 uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
@@ -334,16 +332,19 @@ uint64_t bl_execargs_take_lost(struct bl_execargs *x, bool final)
 {
         uint64_t n;
 
-#if HAVE_BPF
         if (final && x->bss_fd >= 0) {
                 uint64_t value[1] = {};
                 uint32_t key = 0;
+                union bpf_attr attr = {
+                        .map_fd = (uint32_t)x->bss_fd,
+                        .key = (uint64_t)(uintptr_t)&key,
+                        .value = (uint64_t)(uintptr_t)value,
+                };
 
-                /* .bss holds only the drop counter. */
-                if (bpf_map_lookup_elem(x->bss_fd, &key, value) == 0)
+                /* .bss holds only the drop counter. A map's fd needs no capability to be read. */
+                if (syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr)) == 0)
                         note_dropped(x, value[0]);
         }
-#endif
         n = x->lost_unreported;
         x->lost_unreported = 0;
         return n;
@@ -356,127 +357,12 @@ void bl_execargs_get_stats(const struct bl_execargs *x, struct bl_execargs_stats
                 .matched = x->matched,
                 .lost = x->lost,
                 .pending = x->n_pending - x->holes,
+                .max_backlog = x->max_backlog,
+                .ring_size = x->ring.size,
         };
 }
 
 #if HAVE_BPF
-
-/* What the loading child sends back, with the three fds (ring, link, .bss) on success. */
-struct load_reply {
-        int error; /* 0 or a negative errno */
-        char reason[REASON_MAX];
-};
-
-static char libbpf_last[200];
-
-_printf_(2, 0) static int on_libbpf_print(enum libbpf_print_level level, const char *format, va_list ap)
-{
-        char line[sizeof(libbpf_last)];
-        size_t n;
-
-        if (level == LIBBPF_DEBUG)
-                return 0;
-        vsnprintf(line, sizeof(line), format, ap);
-        n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' '))
-                line[--n] = 0;
-        if (n > 0)
-                memcpy(libbpf_last, line, n + 1);
-        return 0;
-}
-
-/* "[none] integrity confidentiality" → the bracketed mode, or NULL. */
-static const char *lockdown_mode(char buf[static 64])
-{
-        _cleanup_close_ int fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
-        char *a, *b;
-        ssize_t n;
-
-        if (fd < 0)
-                return NULL;
-        n = read(fd, buf, 63);
-        if (n <= 0)
-                return NULL;
-        buf[n] = 0;
-        a = strchr(buf, '[');
-        b = a ? strchr(a, ']') : NULL;
-        if (!b)
-                return NULL;
-        *b = 0;
-        return a + 1;
-}
-
-static void load_reason(struct load_reply *m, int error, const char *stage)
-{
-        char buf[64];
-        const char *mode = lockdown_mode(buf);
-        int n;
-
-        m->error = error;
-        if ((error == -EPERM || error == -EACCES) && mode && strcmp(mode, "none") != 0)
-                n = snprintf(m->reason, sizeof(m->reason),
-                             "the kernel refused to %s the exec program (%s), lockdown is \"%s\"", stage,
-                             strerror(-error), mode);
-        else if (error == -EPERM || error == -EACCES)
-                n = snprintf(m->reason, sizeof(m->reason),
-                             "not permitted to %s the exec program: %s (needs CAP_BPF and CAP_PERFMON, or "
-                             "CAP_SYS_ADMIN)",
-                             stage, strerror(-error));
-        else
-                n = snprintf(
-                    m->reason, sizeof(m->reason),
-                    "the kernel refused to %s the exec program: %s%s%s (BTF tracing programs and BPF "
-                    "ring buffers need Linux 5.8 or later)",
-                    stage, strerror(-error), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
-        if (n >= (int)sizeof(m->reason))
-                log_debug("Load failure reason cut at %zu bytes.", sizeof(m->reason) - 1);
-}
-
-_noreturn_ static void load_child(size_t ring_size, int sock)
-{
-        struct load_reply m = {};
-        struct bl_execargs_bpf *s;
-        int fds[3], r;
-        char cbuf[CMSG_SPACE(sizeof(fds))] = {};
-        struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        struct cmsghdr *c;
-
-        libbpf_set_print(on_libbpf_print);
-        s = bl_execargs_bpf__open();
-        if (!s) {
-                load_reason(&m, -errno, "open");
-                goto reply;
-        }
-        r = bpf_map__set_max_entries(s->maps.events, (uint32_t)ring_size);
-        if (r < 0) {
-                load_reason(&m, r, "size");
-                goto reply;
-        }
-        r = bl_execargs_bpf__load(s);
-        if (r < 0) {
-                load_reason(&m, r, "load");
-                goto reply;
-        }
-        r = bl_execargs_bpf__attach(s);
-        if (r < 0) {
-                load_reason(&m, r, "attach");
-                goto reply;
-        }
-        fds[0] = bpf_map__fd(s->maps.events);
-        fds[1] = bpf_link__fd(s->links.bl_on_exec);
-        fds[2] = bpf_map__fd(s->maps.bss);
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(fds));
-        memcpy(CMSG_DATA(c), fds, sizeof(fds));
-reply:
-        (void)sendmsg(sock, &mh, MSG_NOSIGNAL);
-        _exit(m.error < 0 ? 1 : 0);
-}
 
 static int set_reason(char **ret_reason, const char *format, ...) _printf_(2, 3);
 static int set_reason(char **ret_reason, const char *format, ...)
@@ -492,12 +378,40 @@ static int set_reason(char **ret_reason, const char *format, ...)
         return 0;
 }
 
-/* Runs load_child() and takes what it sends: 0 with the three fds, or -errno and the reason. */
-static int load(size_t ring_size, int fds[static 3], char **ret_reason)
+/* The loader program: $BOOTLOG_EXECARGS_LOADER (tests run it from the build tree), else the installed one.
+ */
+static const char *loader_path(void)
+{
+        const char *p = secure_getenv("BOOTLOG_EXECARGS_LOADER");
+
+        return p && *p ? p : BL_EXECARGS_LOADER_PATH;
+}
+
+/* In the child: runs the loader with sock as its fd 3; says why if it cannot. */
+_noreturn_ static void exec_loader(int sock, size_t ring_size)
+{
+        struct bl_execargs_load_reply m = {};
+        const char *path = loader_path();
+        char size[32];
+
+        snprintf(size, sizeof(size), "%zu", ring_size);
+        if (sock == BL_EXECARGS_LOADER_FD || dup2(sock, BL_EXECARGS_LOADER_FD) >= 0) {
+                (void)fcntl(BL_EXECARGS_LOADER_FD, F_SETFD, 0);
+                execl(path, path, size, (char *)NULL);
+        }
+        m.error = -errno;
+        snprintf(m.reason, sizeof(m.reason), "cannot run the exec program's loader %s: %s", path,
+                 strerror(errno));
+        (void)send(sock, &m, sizeof(m), MSG_NOSIGNAL);
+        _exit(127);
+}
+
+/* Runs the loader and takes what it sends: 0 with its fds, or -errno and the reason. */
+static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], char **ret_reason)
 {
         _cleanup_close_ int sock = -1;
-        struct load_reply m = {};
-        char cbuf[CMSG_SPACE(3 * sizeof(int))] = {};
+        struct bl_execargs_load_reply m = {};
+        char cbuf[CMSG_SPACE(BL_EXECARGS_LOADER_FDS * sizeof(int))] = {};
         struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
         struct msghdr mh = {
                 .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
@@ -523,7 +437,7 @@ static int load(size_t ring_size, int fds[static 3], char **ret_reason)
         }
         if (child == 0) {
                 close(sv[0]);
-                load_child(ring_size, sv[1]);
+                exec_loader(sv[1], ring_size);
         }
         close(sv[1]);
         sock = sv[0];
@@ -549,26 +463,28 @@ static int load(size_t ring_size, int fds[static 3], char **ret_reason)
         }
         m.reason[sizeof(m.reason) - 1] = 0;
         c = CMSG_FIRSTHDR(&mh);
-        if (m.error < 0 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(3 * sizeof(int))) {
+        if (m.error < 0 || !c || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len != CMSG_LEN(BL_EXECARGS_LOADER_FDS * sizeof(int))) {
                 if (c && c->cmsg_type == SCM_RIGHTS) {
-                        int got[3];
-                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        int got[BL_EXECARGS_LOADER_FDS];
+                        size_t k =
+                            MIN((c->cmsg_len - CMSG_LEN(0)) / sizeof(int), (size_t)BL_EXECARGS_LOADER_FDS);
 
-                        memcpy(got, CMSG_DATA(c), MIN(k, (size_t)3) * sizeof(int));
-                        for (size_t i = 0; i < MIN(k, (size_t)3); i++)
+                        memcpy(got, CMSG_DATA(c), k * sizeof(int));
+                        for (size_t i = 0; i < k; i++)
                                 close(got[i]);
                 }
                 set_reason(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
                 return m.error < 0 ? m.error : -EIO;
         }
-        memcpy(fds, CMSG_DATA(c), 3 * sizeof(int));
+        memcpy(fds, CMSG_DATA(c), BL_EXECARGS_LOADER_FDS * sizeof(int));
         return 0;
 }
 
 int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason)
 {
         struct bl_execargs *x;
-        int fds[3], r;
+        int fds[BL_EXECARGS_LOADER_FDS], r;
 
         if (ret_reason)
                 *ret_reason = NULL;
@@ -601,7 +517,7 @@ int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reaso
 
         x = calloc(1, sizeof(*x));
         if (!x) {
-                for (int i = 0; i < 3; i++)
+                for (int i = 0; i < BL_EXECARGS_LOADER_FDS; i++)
                         close(fds[i]);
                 return -ENOMEM;
         }

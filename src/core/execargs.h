@@ -25,16 +25,24 @@
 
 struct bl_execargs;
 
-/* Ring buffer bytes (kernel memory, also mapped read-only by the recorder): some 2,600 records of 100 bytes.
+/*
+ * Ring buffer bytes (kernel memory, also mapped read-only by the recorder):
+ * some 600 records of 100 bytes. The recorder empties it at every batch of
+ * connector events; storms of 20,000 children (also with the recorder at
+ * nice 19) never left more than 6 KiB in it. A full ring drops records: they
+ * are counted (LOST, exec-args-dropped), and those execs' argv is read from
+ * /proc.
  */
-#define BL_EXECARGS_RING_DEFAULT ((size_t)256 * 1024)
+#define BL_EXECARGS_RING_DEFAULT ((size_t)64 * 1024)
 
 /*
  * Loads and attaches the program. libbpf's relocation against the kernel's
- * BTF takes some 10 MiB for a moment: that is done in a short-lived child
- * process, which hands over only the ring buffer and the attachment (as file
- * descriptors), so the recorder stays small. ring_size: bytes, a power of
- * two of at least a page; 0: BL_EXECARGS_RING_DEFAULT. On failure returns
+ * BTF takes some 10 MiB for a moment: that is done by a program of its own
+ * (bootlog-execargs, in libexecdir/bootlog, or $BOOTLOG_EXECARGS_LOADER),
+ * run as a short-lived child, which hands over only the ring buffer and the
+ * attachment (as file descriptors), so the recorder carries no libbpf.
+ * ring_size: bytes, a power of two of at least a page; 0:
+ * BL_EXECARGS_RING_DEFAULT. On failure returns
  * -errno and, in *ret_reason (may be NULL), a new string saying why in words
  * for the log ("the kernel has no BTF (/sys/kernel/btf/vmlinux is
  * missing)"); -EOPNOTSUPP when built without BPF support.
@@ -89,5 +97,7 @@ struct bl_execargs_stats {
         uint64_t matched; /* paired with an exec event */
         uint64_t lost;    /* dropped by the ring or given up */
         size_t pending;
+        size_t max_backlog; /* most bytes found waiting in the ring at a drain: how close it came to full */
+        size_t ring_size;
 };
 void bl_execargs_get_stats(const struct bl_execargs *x, struct bl_execargs_stats *ret);

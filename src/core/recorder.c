@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -490,6 +491,14 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
         r->source = bl_source_free(r->source);
         if (r2 >= 0)
                 r2 = record_execargs_lost(r, true);
+        if (r->execargs) {
+                struct bl_execargs_stats xs;
+
+                bl_execargs_get_stats(r->execargs, &xs);
+                log_debug("Exec records: %" PRIu64 " read, %" PRIu64 " paired, %" PRIu64
+                          " lost; the ring held at most %zu of its %zu bytes.",
+                          xs.records, xs.matched, xs.lost, xs.max_backlog, xs.ring_size);
+        }
         r->execargs = bl_execargs_free(r->execargs);
 
         if (ret_stats)

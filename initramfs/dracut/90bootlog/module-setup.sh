@@ -20,6 +20,7 @@
 # shellcheck disable=SC2154
 
 bootlogd=@SBINDIR@/bootlogd
+bootlog_loader=@EXECARGS_LOADER@
 bootlog_unit=@UNITDIR@/bootlogd.service
 bootlog_conf=@CONFIG@
 
@@ -67,10 +68,13 @@ bootlog_group() {
 install() {
     local _f _group _target _v
 
-    # With the libraries it links, if it is not static (libnl, libzstd, and
-    # for the exec-argument capture libbpf, libelf and libz): dracut-install
-    # finds them with ldd.
+    # With the libraries it links, if it is not static (libnl, libzstd):
+    # dracut-install finds them with ldd. The same for the exec-argument
+    # capture's loader, if it was built (libbpf, libelf, libz if dynamic).
     inst_binary "$bootlogd" || return 1
+    if [[ -x $bootlog_loader ]]; then
+        inst_binary "$bootlog_loader" || return 1
+    fi
     while read -r _f; do
         inst_simple "$_f"
     done < <(bootlog_config_files)

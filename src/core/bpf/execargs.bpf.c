@@ -78,7 +78,7 @@ __u64 dropped = 0;
 
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
-        __uint(max_entries, 256 * 1024); /* set by the loader */
+        __uint(max_entries, 64 * 1024); /* set by the loader */
 } events SEC(".maps");
 
 /* A record is too large for the BPF stack: built here, then copied into the ring. */
