@@ -98,7 +98,7 @@ int main(int argc, char *argv[])
         char cbuf[CMSG_SPACE(sizeof(fds))] = {};
         struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        struct bl_execargs_bpf *s;
+        struct bl_execargs_bpf *s = NULL;
         struct cmsghdr *c;
         unsigned long ring_size;
         char *end = NULL;
@@ -150,8 +150,8 @@ int main(int argc, char *argv[])
         c->cmsg_len = CMSG_LEN(sizeof(fds));
         memcpy(CMSG_DATA(c), fds, sizeof(fds));
 reply:
-        if (sendmsg(BL_EXECARGS_LOADER_FD, &mh, MSG_NOSIGNAL) < 0)
-                return 1;
-        /* The recorder holds its own references now: ours go with this process. */
-        return m.error < 0 ? 1 : 0;
+        r = sendmsg(BL_EXECARGS_LOADER_FD, &mh, MSG_NOSIGNAL) < 0 ? 1 : m.error < 0;
+        /* The recorder holds its own references now: ours can go. */
+        bl_execargs_bpf__destroy(s);
+        return r;
 }
