@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,9 +20,6 @@
 #include "execargs.h"
 #include "log.h"
 #include "macro.h"
-
-#include <linux/bpf.h>
-#include <sys/syscall.h>
 
 /* Records waiting for their exec event; beyond, the oldest are given up (and counted lost). */
 #define PENDING_MAX 16384
