@@ -11,7 +11,11 @@ top=$PWD
 tests/deps.sh
 build=${BUILD_DIR:-$top/build}
 [ -d "$build" ] || meson setup "$build" >/dev/null
-ninja -C "$build" src/bootlog/bootlog src/bootlogd/bootlogd >/dev/null
+ninja -C "$build" >/dev/null
+# Run from the build tree: the argv capture's loader is here, not yet installed.
+if [ -x "$build/src/bootlogd/bootlog-execargs" ]; then
+        export BOOTLOG_EXECARGS_LOADER=$build/src/bootlogd/bootlog-execargs
+fi
 
 work=$(mktemp -d /tmp/bootlog-example.XXXXXX)
 cp -a tests/integration/seed "$work/seed"
