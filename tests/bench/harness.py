@@ -1238,13 +1238,13 @@ def find_tools(args):
     tools = {
         "bootlog": os.environ.get("BOOTLOG") or os.path.join(build, "src/bootlog/bootlog"),
         "bootlogd": os.environ.get("BOOTLOGD") or os.path.join(build, "src/bootlogd/bootlogd"),
-        "storm_tagged": os.environ.get("STORM_TAGGED") or os.path.join(build, "tests/bench/storm-tagged"),
+        "storm_tagged": os.environ.get("STORM_TAGGED") or os.path.join(build, "tests/helpers/storm-tagged"),
         "make_fixture": os.environ.get("MAKE_FIXTURE") or os.path.join(build, "tests/helpers/make-fixture"),
     }
     if args.build:
         tools = {k: os.path.join(build, v) for k, v in {
             "bootlog": "src/bootlog/bootlog", "bootlogd": "src/bootlogd/bootlogd",
-            "storm_tagged": "tests/bench/storm-tagged", "make_fixture": "tests/helpers/make-fixture"}.items()}
+            "storm_tagged": "tests/helpers/storm-tagged", "make_fixture": "tests/helpers/make-fixture"}.items()}
     for k, v in tools.items():
         if not os.access(v, os.X_OK):
             sys.exit(f"harness: {k} not found at {v} (set ${k.upper()} or --build)")

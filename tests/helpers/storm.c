@@ -3,18 +3,15 @@
  * storm: starts many short-lived processes as fast as the machine goes, from
  * P parallel spawner processes, to test that a recording holds every one.
  *
- *   storm [-n TOTAL] [-p SPAWNERS] [-m exec|fork|vfork|spawn] [-u FILE] [PROG [ARG...]]
+ *   storm [-n TOTAL] [-p SPAWNERS] [-m exec|fork|vfork|spawn] [PROG [ARG...]]
  *
  * Each spawner forks TOTAL/P children one after the other and waits for each;
  * with -m exec (default) or vfork/spawn the child runs PROG (default
  * /bin/true), with -m fork it just exits. Prints the number of children
  * started and the number that exited with status 0; exits 0 only if every
- * child did. With -u FILE, each child gets its own number (0 to TOTAL-1) as
- * one more last argument, and FILE receives a "PID NUMBER" line per child:
- * what a recording shows for each exec can be checked against who ran it.
+ * child did.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -40,11 +37,7 @@ static __attribute__((noinline)) pid_t vfork_exec(char **prog)
         return pid;
 }
 
-/* -u: the number slot at the end of prog (NULL without -u) and where "PID NUMBER" lines go. */
-static char *unique_arg;
-static int unique_log = -1;
-
-static long run_spawner(long n, long first, enum mode mode, char **prog)
+static long run_spawner(long n, enum mode mode, char **prog)
 {
         long ok = 0;
 
@@ -52,8 +45,6 @@ static long run_spawner(long n, long first, enum mode mode, char **prog)
                 pid_t pid;
                 int status;
 
-                if (unique_arg)
-                        snprintf(unique_arg, 24, "%ld", first + i);
                 switch (mode) {
                 case MODE_SPAWN:
                         if (posix_spawn(&pid, prog[0], NULL, NULL, prog, environ) != 0)
@@ -73,9 +64,6 @@ static long run_spawner(long n, long first, enum mode mode, char **prog)
                         perror("storm: fork");
                         continue;
                 }
-                /* One write per line, O_APPEND: the spawners' lines never mix. */
-                if (unique_log >= 0)
-                        dprintf(unique_log, "%d %ld\n", (int)pid, first + i);
                 while (waitpid(pid, &status, 0) < 0)
                         if (errno != EINTR) {
                                 perror("storm: waitpid");
@@ -96,12 +84,9 @@ int main(int argc, char *argv[])
         long *results;
         int c;
 
-        const char *unique_path = NULL;
-
-        while ((c = getopt(argc, argv, "+n:p:m:u:h")) >= 0) {
+        while ((c = getopt(argc, argv, "+n:p:m:h")) >= 0) {
                 switch (c) {
                 case 'n': total = strtol(optarg, NULL, 10); break;
-                case 'u': unique_path = optarg; break;
                 case 'p': spawners = strtol(optarg, NULL, 10); break;
                 case 'm':
                         if (!strcmp(optarg, "exec"))
@@ -119,7 +104,7 @@ int main(int argc, char *argv[])
                         break;
                 default:
                         fprintf(stderr, "usage: storm [-n TOTAL] [-p SPAWNERS] [-m exec|fork|vfork|spawn] "
-                                        "[-u FILE] [PROG [ARG...]]\n");
+                                        "[PROG [ARG...]]\n");
                         return c == 'h' ? 0 : 2;
                 }
         }
@@ -129,23 +114,6 @@ int main(int argc, char *argv[])
         }
         if (optind < argc)
                 prog = argv + optind;
-        if (unique_path) {
-                size_t n = 0;
-                char **p;
-
-                while (prog[n])
-                        n++;
-                p = calloc(n + 2, sizeof(char *));
-                unique_arg = calloc(1, 24);
-                unique_log = open(unique_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-                if (!p || !unique_arg || unique_log < 0) {
-                        perror("storm: -u");
-                        return 1;
-                }
-                memcpy(p, prog, n * sizeof(char *));
-                p[n] = unique_arg;
-                prog = p;
-        }
 
         /* Shared counters: one slot per spawner. */
         results =
@@ -154,7 +122,7 @@ int main(int argc, char *argv[])
                 perror("storm: mmap");
                 return 1;
         }
-        for (long s = 0, first = 0; s < spawners; s++) {
+        for (long s = 0; s < spawners; s++) {
                 long n = total / spawners + (s < total % spawners ? 1 : 0);
                 pid_t pid = fork();
 
@@ -163,10 +131,9 @@ int main(int argc, char *argv[])
                         return 1;
                 }
                 if (pid == 0) {
-                        results[s] = run_spawner(n, first, mode, prog);
+                        results[s] = run_spawner(n, mode, prog);
                         _exit(0);
                 }
-                first += n;
         }
         while (wait(NULL) > 0 || errno == EINTR)
                 ;

@@ -3,10 +3,11 @@
 """The kernel-side argv capture (execargs.c) on real execs.
 
 Storms of short-lived programs (/bin/true, and a static binary that exits
-at once) run under `bootlog record`, each child with its own number as its
-last argument; the storm helper writes which pid got which number. Every
-exec of the storm must be in the recording with argv captured at the exec,
-that very child's argv (number and pid agree), and nothing lost. Then the
+at once) run under `bootlog record`, each child with its place in the storm
+and its own pid as its last argument (tests/helpers/storm-tagged). Every
+exec of the storm's children (found by their forks) must be in the
+recording with argv captured at the exec, that very child's argv (the pid
+in it is the exec's), and nothing lost. Then the
 fallback: bootlogd without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (dropped
 from its bounding set) and bootlogd --argv-capture=proc record as before,
 read argv from /proc, say why in one line, and the file's header says so."""
@@ -18,7 +19,9 @@ import signal
 import subprocess
 import time
 
-from lib import BOOTLOGD, STORM, Tap, bootlog, export, need_root, run, tmpdir
+from lib import BOOTLOGD, Tap, bootlog, export, need_root, run, tmpdir
+
+STORM_TAGGED = os.environ.get("STORM_TAGGED", "storm-tagged")
 
 tap = Tap()
 need_root(tap)
@@ -39,32 +42,39 @@ def stats_json(path):
 def storm_check(label, prog, comm):
     """Runs a storm of prog under bootlog record; checks every child's exec."""
     rec = os.path.join(d, f"{label}.bootlog")
-    pidmap = os.path.join(d, f"{label}.pids")
-    p = bootlog("record", "-o", rec, "--", STORM, "-n", str(N), "-p", "2", "-u", pidmap, prog)
+    p = bootlog("record", "-o", rec, "--", STORM_TAGGED, "-n", str(N), "-p", "2", prog)
     tap.ok(p.returncode == 0, f"{label}: the storm ran under bootlog record", p.stdout + p.stderr)
     if p.returncode != 0:
         return
-    number_of = {}
-    with open(pidmap) as f:
-        for line in f:
-            pid, num = line.split()
-            number_of[int(pid)] = num
     events = export(rec)
+    # The storm's children, from the recording's forks (not from argv, which is what is checked):
+    # storm-tagged forks the spawners, which fork the children.
+    storm_pid = next((e["pid"] for e in events if e["type"] == "exec"
+                      and (e.get("argv") or [""])[0] == STORM_TAGGED), None)
+    spawners = {e["pid"] for e in events if e["type"] == "fork" and e["pid"] == e["tid"]
+                and e["parent_pid"] == storm_pid}
+    children = {e["pid"] for e in events if e["type"] == "fork" and e["pid"] == e["tid"]
+                and e["parent_pid"] in spawners}
     execs = {}
     for e in events:
-        if e["type"] == "exec" and e["pid"] in number_of:
+        if e["type"] == "exec" and e["pid"] in children:
             execs.setdefault(e["pid"], []).append(e)
     lost = [e for e in events if e["type"] == "lost"]
-    tap.ok(len(number_of) == N and len(execs) == N and all(len(v) == 1 for v in execs.values()),
+    tap.ok(len(children) == N and len(execs) == N and all(len(v) == 1 for v in execs.values()),
            f"{label}: all {N} children's execs are recorded, once each",
-           f"children {len(number_of)}, with an exec {len(execs)}")
+           f"children {len(children)}, with an exec {len(execs)}")
     without = [v[0] for v in execs.values() if not v[0].get("argv")]
     not_at_exec = [v[0] for v in execs.values() if not v[0].get("argv_at_exec")]
     tap.ok(not without and not not_at_exec,
            f"{label}: every exec has its argv, captured at the exec",
            f"without argv {len(without)}, not captured {len(not_at_exec)}: {(without + not_at_exec)[:3]}")
-    wrong = [v[0] for pid, v in execs.items() if v[0].get("argv") != [prog, number_of[pid]]]
-    tap.ok(not wrong, f"{label}: every exec shows its own process's argv (0 of {N} another's)",
+    # Child K of spawner S runs PROG S.K.PID: its own pid, and a place in the storm no other child has.
+    tags = [(v[0].get("argv") or [None, ""])[-1].split(".") for v in execs.values()]
+    wrong = [v[0] for pid, v in execs.items()
+             if len(v[0].get("argv") or []) != 2 or v[0]["argv"][0] != prog
+             or v[0]["argv"][1].split(".")[-1] != str(pid)]
+    tap.ok(not wrong and len({tuple(t[:2]) for t in tags}) == N,
+           f"{label}: every exec shows its own process's argv (0 of {N} another's)",
            f"{len(wrong)} wrong, e.g. {wrong[:3]}")
     comms = [v[0] for v in execs.values() if v[0].get("comm") != comm]
     tap.ok(not comms, f"{label}: every exec has its comm", comms[:3])
@@ -76,7 +86,8 @@ def storm_check(label, prog, comm):
     # The text views show the exact argv of a child that lived for an instant.
     some = min(execs)
     t = bootlog("tree", "--file", rec, "--pid", str(some), "--color=never")
-    tap.ok(t.returncode == 0 and f"{prog} {number_of[some]}" in t.stdout,
+    tap.ok(t.returncode == 0 and " ".join(execs[some][0]["argv"]) in t.stdout
+           and execs[some][0]["argv"][1].endswith(f".{some}"),
            f"{label}: tree shows a child's captured command line", t.stdout[-500:] + t.stderr)
 
 
