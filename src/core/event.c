@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "escape.h"
@@ -10,7 +12,7 @@ static const char *const event_type_table[_BL_EVENT_TYPE_MAX] = {
         [BL_EVENT_UID] = "uid",           [BL_EVENT_GID] = "gid",   [BL_EVENT_SID] = "sid",
         [BL_EVENT_PTRACE] = "ptrace",     [BL_EVENT_COMM] = "comm", [BL_EVENT_COREDUMP] = "coredump",
         [BL_EVENT_SNAPSHOT] = "snapshot", [BL_EVENT_LOST] = "lost", [BL_EVENT_UNKNOWN] = "unknown",
-        [BL_EVENT_START] = "start",       [BL_EVENT_END] = "end",
+        [BL_EVENT_START] = "start",       [BL_EVENT_END] = "end",   [BL_EVENT_COST] = "cost",
 };
 
 static const char *const lost_reason_table[_BL_LOST_REASON_MAX] = {
@@ -21,6 +23,7 @@ static const char *const lost_reason_table[_BL_LOST_REASON_MAX] = {
         [BL_LOST_ENRICH] = "proc-unreadable",
         [BL_LOST_BAD_MESSAGE] = "bad-message",
         [BL_LOST_EXEC_ARGS] = "exec-args-dropped",
+        [BL_LOST_COST] = "cost-missing",
 };
 
 static const char *const stop_reason_table[_BL_STOP_REASON_MAX] = {
@@ -246,9 +249,37 @@ char *bl_event_detail(const struct bl_event *ev)
                 break;
         case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
         case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
+        case BL_EVENT_COST: {
+                char rd[32], wr[32];
+
+                r = asprintf(&s, ": used %.3f s CPU (%.3f s user, %.3f s system), read %s, wrote %s",
+                             (double)(ev->cost.utime_us + ev->cost.stime_us) / 1e6, (double)ev->cost.utime_us / 1e6,
+                             (double)ev->cost.stime_us / 1e6, bl_format_bytes(rd, sizeof(rd), ev->cost.read_bytes),
+                             bl_format_bytes(wr, sizeof(wr), ev->cost.write_bytes));
+                break;
+        }
         default: s = strdup(""); break;
         }
         return r < 0 ? NULL : s;
+}
+
+const char *bl_format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+        static const char units[] = "KMGTPE";
+        double v = (double)bytes;
+        size_t i = 0;
+
+        if (bytes < 1024) {
+                (void)snprintf(buf, size, "%" PRIu64 " B", bytes);
+                return buf;
+        }
+        while (v >= 1024.0 * 1024.0 && i < sizeof(units) - 2) {
+                v /= 1024.0;
+                i++;
+        }
+        v /= 1024.0;
+        (void)snprintf(buf, size, v < 10.0 ? "%.1f %ciB" : "%.0f %ciB", v, units[i]);
+        return buf;
 }
 
 char *bl_argv_join(char *const *argv)

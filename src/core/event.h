@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -39,6 +40,8 @@ enum bl_event_type {
         BL_EVENT_UNKNOWN = 12,  /* a kernel event type this version cannot decode; unknown.* */
         BL_EVENT_START = 13,    /* recording started; start.* */
         BL_EVENT_END = 14,      /* recording ended cleanly; end.* */
+        BL_EVENT_COST = 15,     /* what a task used, from the kernel's taskstats at its exit; pid: its
+                                   process, tid: the task; cost.* */
         _BL_EVENT_TYPE_MAX,
         _BL_EVENT_TYPE_INVALID = -EINVAL,
 };
@@ -65,6 +68,8 @@ enum bl_lost_reason {
         BL_LOST_BAD_MESSAGE = 6, /* malformed or foreign datagrams ignored */
         BL_LOST_EXEC_ARGS = 7,   /* lost.count exec records of the kernel-side argv capture dropped (its ring
                                     buffer was full): those execs' argv was read from /proc, if at all */
+        BL_LOST_COST = 8,        /* lost.count exits whose taskstats record never came (the kernel could not
+                                    queue it): those tasks have no COST record */
         _BL_LOST_REASON_MAX,
         _BL_LOST_REASON_INVALID = -EINVAL,
 };
@@ -99,6 +104,32 @@ struct bl_proc_info {
                                    process was gone before /proc/PID/exe could be read */
         char *exe, *cwd, *unit; /* NULL if unknown */
         char comm[BL_COMM_MAX]; /* NUL-terminated; "" unknown */
+};
+
+/* cost.flags */
+#define BL_COST_IO_DELAYS (UINT32_C(1) << 0) /* the kernel's delay accounting was on: blkio and swapin
+                                                delays were measured (else they read 0) */
+#define BL_COST_NO_TGID   (UINT32_C(1) << 1) /* the kernel did not say the task's process (taskstats
+                                                before version 12): pid is the task's own id */
+
+/* What one task (thread) used over its life, as the kernel's taskstats reported it at its exit. */
+struct bl_cost {
+        uint32_t flags;         /* BL_COST_* */
+        uint32_t exit_code;     /* the task's exit code (a wait(2) status, as exit.code) */
+        uint64_t elapsed_us;    /* from the task's start to its exit */
+        uint64_t utime_us;      /* CPU time in user mode */
+        uint64_t stime_us;      /* CPU time in the kernel */
+        uint64_t read_bytes;    /* storage I/O: bytes the task caused to be read from block devices */
+        uint64_t write_bytes;   /* ... and sent to be written */
+        uint64_t cancelled_write_bytes; /* written bytes it truncated away before they reached storage */
+        uint64_t read_chars;    /* bytes through read(2) and the like, storage or not */
+        uint64_t write_chars;   /* ... through write(2) and the like */
+        uint64_t nvcsw, nivcsw; /* voluntary and involuntary context switches */
+        uint64_t minflt, majflt; /* page faults without and with I/O */
+        uint64_t hiwater_rss_kb; /* peak resident memory of its address space, KiB */
+        uint64_t cpu_delay_ns;   /* time spent runnable, waiting for a CPU */
+        uint64_t blkio_delay_ns; /* time waiting for block I/O (BL_COST_IO_DELAYS) */
+        uint64_t swapin_delay_ns; /* time waiting for swap-in (BL_COST_IO_DELAYS) */
 };
 
 struct bl_event {
@@ -145,6 +176,7 @@ struct bl_event {
                         uint64_t lost;   /* events lost (sum of LOST counts) */
                         enum bl_stop_reason reason;
                 } end;
+                struct bl_cost cost;
         };
         struct bl_proc_info info; /* EXEC, SNAPSHOT: what /proc held; COMM: info.comm */
 };
@@ -186,6 +218,9 @@ const char *bl_signal_to_string(int sig) _pure_;
  * live forwarder, so both say the same. New string; NULL on ENOMEM.
  */
 char *bl_event_detail(const struct bl_event *ev);
+
+/* "512 B", "1.5 KiB", "23 MiB" (binary units) into buf; returns buf. */
+const char *bl_format_bytes(char *buf, size_t size, uint64_t bytes);
 
 /* Joins argv with single spaces into a new string; NULL on ENOMEM. Empty argv gives "". */
 char *bl_argv_join(char *const *argv);

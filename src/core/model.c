@@ -799,6 +799,96 @@ static int handle_coredump(struct bl_model *m, struct bl_event *ev)
         return 0;
 }
 
+static void cost_add_task(struct bl_cost *acc, const struct bl_cost *c, bool first)
+{
+        if (first)
+                acc->flags = c->flags;
+        else if (!(c->flags & BL_COST_IO_DELAYS))
+                acc->flags &= ~BL_COST_IO_DELAYS;
+        acc->utime_us += c->utime_us;
+        acc->stime_us += c->stime_us;
+        acc->read_bytes += c->read_bytes;
+        acc->write_bytes += c->write_bytes;
+        acc->cancelled_write_bytes += c->cancelled_write_bytes;
+        acc->read_chars += c->read_chars;
+        acc->write_chars += c->write_chars;
+        acc->nvcsw += c->nvcsw;
+        acc->nivcsw += c->nivcsw;
+        acc->minflt += c->minflt;
+        acc->majflt += c->majflt;
+        acc->hiwater_rss_kb = MAX(acc->hiwater_rss_kb, c->hiwater_rss_kb);
+        acc->cpu_delay_ns += c->cpu_delay_ns;
+        acc->blkio_delay_ns += c->blkio_delay_ns;
+        acc->swapin_delay_ns += c->swapin_delay_ns;
+}
+
+void bl_process_cost_add(struct bl_process_cost *acc, const struct bl_process_cost *c)
+{
+        bool first = acc->tasks == 0;
+
+        cost_add_task(&acc->sum, &c->sum, first);
+        acc->complete = first ? c->complete : acc->complete && c->complete;
+        acc->tasks += c->tasks;
+}
+
+uint64_t bl_process_subtree_cost(const struct bl_process *p, struct bl_process_cost *ret)
+{
+        _cleanup_free_ const struct bl_process **stack = NULL;
+        size_t n = 0, cap = 0;
+        uint64_t incomplete = 0;
+
+        *ret = (struct bl_process_cost){};
+        /* Iterative: a chain of forks can be deeper than the stack allows recursion. */
+        for (const struct bl_process *q = p; q; q = n > 0 ? stack[--n] : NULL) {
+                if (q->cost)
+                        bl_process_cost_add(ret, q->cost);
+                if (!q->cost || !q->cost->complete)
+                        incomplete++;
+                if (q->n_children > cap - n) {
+                        size_t c = MAX(cap * 2, n + q->n_children + 16);
+                        const struct bl_process **s = reallocarray(stack, c, sizeof(*s));
+
+                        if (!s)
+                                return UINT64_MAX;
+                        stack = s;
+                        cap = c;
+                }
+                for (size_t i = q->n_children; i > 0; i--)
+                        stack[n++] = q->children[i - 1];
+        }
+        return incomplete;
+}
+
+static int handle_cost(struct bl_model *m, struct bl_event *ev)
+{
+        struct bl_process_cost *c;
+        struct node *n;
+
+        /* The record follows its task's exit: the newest process with that pid, started before it. */
+        n = ev->pid > 0 ? pid_head(m, ev->pid) : NULL;
+        if (!n || n->p.start_ns > ev->ts_ns) {
+                m->stats.cost_orphans++;
+                return 0;
+        }
+        c = n->p.cost;
+        if (!c) {
+                c = calloc(1, sizeof(*c));
+                if (!c)
+                        return -ENOMEM;
+                n->p.cost = c;
+        }
+        cost_add_task(&c->sum, &ev->cost, c->tasks == 0);
+        c->tasks++;
+        if (ev->tid == ev->pid || (ev->cost.flags & BL_COST_NO_TGID)) {
+                if (!c->complete)
+                        m->stats.cost_processes++;
+                c->complete = true;
+                c->sum.exit_code = ev->cost.exit_code;
+                c->sum.elapsed_us = ev->cost.elapsed_us;
+        }
+        return 0;
+}
+
 static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
 {
         struct node *n, *parent;
@@ -850,6 +940,8 @@ static int handle_lost(struct bl_model *m, struct bl_event *ev)
         m->stats.lost_records++;
         if (ev->lost.reason == BL_LOST_ENOBUFS)
                 m->stats.overflows++;
+        if (ev->lost.reason == BL_LOST_COST)
+                m->stats.cost_missing += ev->lost.count;
         return 0;
 }
 
@@ -859,6 +951,7 @@ static int (*const handlers[_BL_EVENT_TYPE_MAX])(struct bl_model *m, struct bl_e
         [BL_EVENT_EXIT] = handle_exit,         [BL_EVENT_UID] = handle_uid,
         [BL_EVENT_COMM] = handle_comm,         [BL_EVENT_COREDUMP] = handle_coredump,
         [BL_EVENT_SNAPSHOT] = handle_snapshot, [BL_EVENT_LOST] = handle_lost,
+        [BL_EVENT_COST] = handle_cost,
 };
 
 int bl_model_add(struct bl_model *m, struct bl_event *ev)
@@ -909,6 +1002,7 @@ struct bl_model *bl_model_free(struct bl_model *m)
                 if (p->n_execs > 1)
                         free(p->execs);
                 free(p->children);
+                free(p->cost);
         }
         for (size_t i = 0; i < m->n_chunks; i++)
                 free(m->chunks[i]);

@@ -39,6 +39,18 @@ struct bl_exec {
         struct bl_proc_info info; /* argv, exe, cwd, unit, uid, comm, status */
 };
 
+/*
+ * What a process used: the sum of its tasks' COST records (its main thread
+ * and its other threads), hiwater_rss_kb their largest. Its children's costs
+ * are not included.
+ */
+struct bl_process_cost {
+        struct bl_cost sum; /* flags: BL_COST_IO_DELAYS if every record had it; elapsed_us, exit_code: the
+                               main thread's */
+        uint32_t tasks;     /* COST records added */
+        bool complete;      /* the main thread's record is in: the whole process is counted */
+};
+
 /* Fields are ordered to leave no padding: a recording can hold millions of processes. */
 struct bl_process {
         pid_t pid;
@@ -59,6 +71,7 @@ struct bl_process {
         size_t n_execs;
         char comm[BL_COMM_MAX]; /* last known comm */
         uint64_t index;         /* order of appearance in the model, for stable sorting */
+        struct bl_process_cost *cost; /* NULL: no COST record for it */
 };
 
 struct bl_model;
@@ -71,6 +84,9 @@ struct bl_model_stats {
         uint64_t processes;
         uint64_t threads;
         uint64_t first_ts_ns, last_ts_ns; /* over all events with a timestamp */
+        uint64_t cost_processes;          /* processes with a complete cost (their main thread's record) */
+        uint64_t cost_orphans;            /* COST records that matched no process */
+        uint64_t cost_missing;            /* sum of LOST(COST) counts: tasks whose exit has no cost */
 };
 
 int bl_model_new(struct bl_model **ret);
@@ -104,6 +120,17 @@ const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t t
 
 /* The last exec, or the inherited image (as above, at exit or now). NULL if unknown. */
 const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited);
+
+/* Adds c into acc: sums, hiwater_rss_kb the larger, tasks added, complete if both are, IO_DELAYS if both have
+ * it. An empty acc (tasks 0) takes c's flags. */
+void bl_process_cost_add(struct bl_process_cost *acc, const struct bl_process_cost *c);
+
+/*
+ * The cost of p and all its descendants: the sum over those that have one.
+ * Returns the number of processes in the subtree without a complete cost
+ * (still running at the end, or their record missing).
+ */
+uint64_t bl_process_subtree_cost(const struct bl_process *p, struct bl_process_cost *ret);
 
 /* A short label: joined argv of the image, else its exe, else "[comm]", else "?". New string; NULL on
  * ENOMEM. */

@@ -568,6 +568,26 @@ static int decode_record(struct bl_reader *r, struct bl_event *ret)
                 if (c.p < c.end)
                         ev.end.reason = get_u32(&c);
                 break;
+        case BL_EVENT_COST:
+                ev.cost.flags = get_u32(&c);
+                ev.cost.exit_code = get_u32(&c);
+                ev.cost.elapsed_us = get_u64(&c);
+                ev.cost.utime_us = get_u64(&c);
+                ev.cost.stime_us = get_u64(&c);
+                ev.cost.read_bytes = get_u64(&c);
+                ev.cost.write_bytes = get_u64(&c);
+                ev.cost.cancelled_write_bytes = get_u64(&c);
+                ev.cost.read_chars = get_u64(&c);
+                ev.cost.write_chars = get_u64(&c);
+                ev.cost.nvcsw = get_u64(&c);
+                ev.cost.nivcsw = get_u64(&c);
+                ev.cost.minflt = get_u64(&c);
+                ev.cost.majflt = get_u64(&c);
+                ev.cost.hiwater_rss_kb = get_u64(&c);
+                ev.cost.cpu_delay_ns = get_u64(&c);
+                ev.cost.blkio_delay_ns = get_u64(&c);
+                ev.cost.swapin_delay_ns = get_u64(&c);
+                break;
         default:
                 /* A type from a newer version: its common fields keep the deltas going; skip the rest. */
                 r->prev_ts = ev.ts_ns;

@@ -219,6 +219,29 @@ static void encode_record(struct bl_writer *w, const struct bl_event *ev)
                 p = put_varint(p, ev->end.lost);
                 p = put_varint(p, (uint64_t)ev->end.reason);
                 break;
+        case BL_EVENT_COST: {
+                const struct bl_cost *c = &ev->cost;
+
+                p = put_varint(p, c->flags);
+                p = put_varint(p, c->exit_code);
+                p = put_varint(p, c->elapsed_us);
+                p = put_varint(p, c->utime_us);
+                p = put_varint(p, c->stime_us);
+                p = put_varint(p, c->read_bytes);
+                p = put_varint(p, c->write_bytes);
+                p = put_varint(p, c->cancelled_write_bytes);
+                p = put_varint(p, c->read_chars);
+                p = put_varint(p, c->write_chars);
+                p = put_varint(p, c->nvcsw);
+                p = put_varint(p, c->nivcsw);
+                p = put_varint(p, c->minflt);
+                p = put_varint(p, c->majflt);
+                p = put_varint(p, c->hiwater_rss_kb);
+                p = put_varint(p, c->cpu_delay_ns);
+                p = put_varint(p, c->blkio_delay_ns);
+                p = put_varint(p, c->swapin_delay_ns);
+                break;
+        }
         default: break;
         }
 
