@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
         build-essential meson ninja-build pkg-config python3
-        libnl-3-dev libjson-c-dev libzstd-dev libcmocka-dev
+        libnl-3-dev libnl-genl-3-dev libjson-c-dev libzstd-dev libcmocka-dev
         # the exec-argument capture (-Dbpf): a BPF program built by clang, embedded
         # by bpftool as a libbpf skeleton; libelf and zlib for a static libbpf
         libbpf-dev bpftool libelf-dev zlib1g-dev

@@ -28,6 +28,7 @@ static size_t arg_block_size;
 static char **arg_command;
 static struct bl_argv_policy *arg_argv_policy;
 static enum bl_argv_capture arg_argv_capture = BL_ARGV_CAPTURE_AUTO;
+static bool arg_no_cost = false;
 
 /* The pids of the command and its descendants still alive (open addressing, 0 = empty). */
 struct pidset {
@@ -122,6 +123,8 @@ static int help(void)
                "      --argv-capture=auto|proc  capture command lines in the kernel at each\n"
                "                             exec when it allows (auto, the default), or\n"
                "                             only read them from /proc afterwards\n"
+               "      --no-cost              do not record what each process cost (CPU, I/O,\n"
+               "                             delays: the kernel's taskstats)\n"
                "  -h, --help                 show this help\n",
                "record.bootlog");
         return 0;
@@ -142,7 +145,7 @@ static int parse_seconds(const char *s, uint64_t *ret)
 
 static int parse_argv(int argc, char *argv[])
 {
-        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK, ARG_ARGV, ARG_ARGV_CAPTURE };
+        enum { ARG_FORCE = 0x100, ARG_GRACE, ARG_FLUSH, ARG_BLOCK, ARG_ARGV, ARG_ARGV_CAPTURE, ARG_NO_COST };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
                 { "force", no_argument, NULL, ARG_FORCE },
@@ -151,6 +154,7 @@ static int parse_argv(int argc, char *argv[])
                 { "block-size", required_argument, NULL, ARG_BLOCK },
                 { "argv", required_argument, NULL, ARG_ARGV },
                 { "argv-capture", required_argument, NULL, ARG_ARGV_CAPTURE },
+                { "no-cost", no_argument, NULL, ARG_NO_COST },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -189,6 +193,7 @@ static int parse_argv(int argc, char *argv[])
                         arg_block_size = v;
                         break;
                 }
+                case ARG_NO_COST: arg_no_cost = true; break;
                 case ARG_ARGV_CAPTURE:
                         arg_argv_capture = bl_argv_capture_from_string(optarg);
                         if (arg_argv_capture < 0) {
@@ -371,6 +376,7 @@ int verb_record(int argc, char *argv[])
                 .observer_userdata = &c,
                 .argv_policy = arg_argv_policy,
                 .argv_capture = arg_argv_capture,
+                .no_cost = arg_no_cost,
         };
         r = bl_recorder_new(&opts, &c.recorder);
         if (r < 0) {
@@ -394,6 +400,10 @@ int verb_record(int argc, char *argv[])
                             "Command lines are read from /proc (%s): a program that exits at once may "
                             "show none.",
                             why);
+                if (!bl_recorder_cost(c.recorder, &why) && why)
+                        log_notice("Costs are not recorded (%s): CPU time, I/O and delays per process "
+                                   "will be missing.",
+                                   why);
         }
 
         sigemptyset(&mask);

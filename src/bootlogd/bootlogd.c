@@ -70,6 +70,7 @@ static const char *arg_until, *arg_tail, *arg_max_duration, *arg_directory, *arg
 /* --argv, parsed once; handed to the settings by load_settings(). */
 static struct bl_argv_policy *arg_argv_policy;
 static enum bl_argv_capture arg_argv_capture = _BL_ARGV_CAPTURE_INVALID; /* unset */
+static bool arg_no_cost = false;
 static bool arg_no_persist;
 
 struct context {
@@ -124,6 +125,8 @@ static void help(void)
                "      --argv-capture=auto|proc  capture command lines in the kernel at each exec\n"
                "                                when it allows (auto, the default), or only\n"
                "                                read them from /proc afterwards\n"
+               "      --no-cost                 do not record what each process cost (CPU,\n"
+               "                                I/O, delays: the kernel's taskstats)\n"
                "      --daemon                  run in the background; return once recording\n"
                "      --pid-file=PATH           write the pid here (default with the default\n"
                "                                output: " DEFAULT_PID_FILE ")\n"
@@ -177,6 +180,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_FORWARD,
                 ARG_ARGV,
                 ARG_ARGV_CAPTURE,
+                ARG_NO_COST,
         };
         static const struct option options[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -198,6 +202,7 @@ static int parse_argv(int argc, char *argv[])
                 { "forward", required_argument, NULL, ARG_FORWARD },
                 { "argv", required_argument, NULL, ARG_ARGV },
                 { "argv-capture", required_argument, NULL, ARG_ARGV_CAPTURE },
+                { "no-cost", no_argument, NULL, ARG_NO_COST },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
@@ -294,6 +299,7 @@ static int parse_argv(int argc, char *argv[])
                         arg_argv_policy = TAKE_PTR(policy);
                         break;
                 }
+                case ARG_NO_COST: arg_no_cost = true; break;
                 case ARG_ARGV_CAPTURE:
                         arg_argv_capture = bl_argv_capture_from_string(optarg);
                         if (arg_argv_capture < 0)
@@ -363,6 +369,8 @@ static int load_settings(struct settings *s)
         }
         if (arg_argv_capture >= 0)
                 s->argv_capture = arg_argv_capture;
+        if (arg_no_cost)
+                s->cost = false;
         return 0;
 }
 
@@ -1051,6 +1059,7 @@ static int run(struct context *c)
                 .observer_userdata = c,
                 .argv_policy = c->settings.argv_policy,
                 .argv_capture = c->settings.argv_capture,
+                .no_cost = !c->settings.cost,
         };
         r = bl_recorder_new(&opts, &c->recorder);
         if (r < 0) {
@@ -1086,6 +1095,14 @@ static int run(struct context *c)
                             why);
                 else
                         log_info("Command lines are read from /proc (ArgvCapture=proc).");
+                if (bl_recorder_cost(c->recorder, &why))
+                        log_info("What each process costs is recorded from the kernel's taskstats.");
+                else if (why)
+                        log_notice("Costs are not recorded (%s): CPU time, I/O and delays per process "
+                                   "will be missing.",
+                                   why);
+                else
+                        log_info("Costs are not recorded (Cost=no).");
         }
 
         /* Subscribed: from here on nothing needs more than reading /proc, following PID 1 and writing our

@@ -14,6 +14,7 @@ void settings_init(struct settings *s)
 {
         *s = (struct settings){
                 .enable = true,
+                .cost = true,
                 .until = UNTIL_AUTO,
                 .tail_ns = 5 * NSEC_PER_SEC,
                 .max_duration_ns = 600 * NSEC_PER_SEC,
@@ -105,7 +106,7 @@ int parse_size_suffix(const char *s, uint64_t *ret)
         (FORWARD_TYPE(BL_EVENT_FORK) | FORWARD_TYPE(BL_EVENT_EXEC) | FORWARD_TYPE(BL_EVENT_EXIT) |          \
          FORWARD_TYPE(BL_EVENT_UID) | FORWARD_TYPE(BL_EVENT_GID) | FORWARD_TYPE(BL_EVENT_SID) |             \
          FORWARD_TYPE(BL_EVENT_PTRACE) | FORWARD_TYPE(BL_EVENT_COMM) | FORWARD_TYPE(BL_EVENT_COREDUMP) |    \
-         FORWARD_TYPE(BL_EVENT_SNAPSHOT) | FORWARD_TYPE(BL_EVENT_LOST))
+         FORWARD_TYPE(BL_EVENT_SNAPSHOT) | FORWARD_TYPE(BL_EVENT_LOST) | FORWARD_TYPE(BL_EVENT_COST))
 
 int parse_forward(const char *s, struct forward_spec *ret)
 {
@@ -233,6 +234,8 @@ static int apply(struct settings *s, const char *key, const char *value)
                 s->argv_capture = c;
                 return 0;
         }
+        if (streq(key, "Cost"))
+                return parse_bool(value, &s->cost) ? 0 : -EINVAL;
         if (streq(key, "Init")) {
                 if (*value != '/')
                         return -EINVAL;
@@ -364,6 +367,8 @@ int settings_load_cmdline(struct settings *s, const char *cmdline)
                         r = apply(s, "ArgvPolicy", eq + 1);
                 else if (streq(w, "bootlog.argv_capture"))
                         r = apply(s, "ArgvCapture", eq + 1);
+                else if (streq(w, "bootlog.cost"))
+                        r = apply(s, "Cost", eq + 1);
                 else if (streq(w, "bootlog.initramfs"))
                         ; /* read by the initramfs hooks */
                 else

@@ -51,6 +51,7 @@ struct settings {
         struct forward_spec forward;
         struct bl_argv_policy *argv_policy; /* ArgvPolicy=; NULL: all */
         enum bl_argv_capture argv_capture;  /* ArgvCapture= */
+        bool cost;                          /* Cost=: listen to taskstats */
 };
 
 void settings_init(struct settings *s);

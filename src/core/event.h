@@ -107,29 +107,33 @@ struct bl_proc_info {
 };
 
 /* cost.flags */
-#define BL_COST_IO_DELAYS (UINT32_C(1) << 0) /* the kernel's delay accounting was on: blkio and swapin
-                                                delays were measured (else they read 0) */
-#define BL_COST_NO_TGID   (UINT32_C(1) << 1) /* the kernel did not say the task's process (taskstats
-                                                before version 12): pid is the task's own id */
+#define BL_COST_IO_DELAYS                                                                                   \
+        (UINT32_C(1) << 0) /* the kernel's delay accounting was on: blkio and swapin                        \
+                              delays were measured (else they read 0) */
+#define BL_COST_NO_TGID                                                                                     \
+        (UINT32_C(1) << 1) /* the kernel did not say the task's process (taskstats                          \
+                              before version 12): pid is the task's own id */
 
 /* What one task (thread) used over its life, as the kernel's taskstats reported it at its exit. */
 struct bl_cost {
-        uint32_t flags;         /* BL_COST_* */
-        uint32_t exit_code;     /* the task's exit code (a wait(2) status, as exit.code) */
-        uint64_t elapsed_us;    /* from the task's start to its exit */
-        uint64_t utime_us;      /* CPU time in user mode */
-        uint64_t stime_us;      /* CPU time in the kernel */
-        uint64_t read_bytes;    /* storage I/O: bytes the task caused to be read from block devices */
-        uint64_t write_bytes;   /* ... and sent to be written */
+        uint32_t flags;       /* BL_COST_* */
+        uint32_t exit_code;   /* the task's exit code (a wait(2) status, as exit.code) */
+        uint64_t elapsed_us;  /* from the task's start to its exit */
+        uint64_t utime_us;    /* CPU time in user mode */
+        uint64_t stime_us;    /* CPU time in the kernel */
+        uint64_t read_bytes;  /* storage I/O: bytes the task caused to be read from block devices */
+        uint64_t write_bytes; /* ... and sent to be written */
         uint64_t cancelled_write_bytes; /* written bytes it truncated away before they reached storage */
-        uint64_t read_chars;    /* bytes through read(2) and the like, storage or not */
-        uint64_t write_chars;   /* ... through write(2) and the like */
-        uint64_t nvcsw, nivcsw; /* voluntary and involuntary context switches */
-        uint64_t minflt, majflt; /* page faults without and with I/O */
-        uint64_t hiwater_rss_kb; /* peak resident memory of its address space, KiB */
-        uint64_t cpu_delay_ns;   /* time spent runnable, waiting for a CPU */
-        uint64_t blkio_delay_ns; /* time waiting for block I/O (BL_COST_IO_DELAYS) */
-        uint64_t swapin_delay_ns; /* time waiting for swap-in (BL_COST_IO_DELAYS) */
+        uint64_t read_chars;            /* bytes through read(2) and the like, storage or not */
+        uint64_t write_chars;           /* ... through write(2) and the like */
+        uint64_t nvcsw, nivcsw;         /* voluntary and involuntary context switches */
+        uint64_t minflt, majflt;        /* page faults without and with I/O */
+        uint64_t hiwater_rss_kb;        /* peak resident memory of its address space, KiB */
+        uint64_t cpu_delay_ns;          /* time spent runnable, waiting for a CPU */
+        uint64_t blkio_delay_ns;        /* time waiting for block I/O (BL_COST_IO_DELAYS) */
+        uint64_t swapin_delay_ns;       /* time waiting for swap-in (BL_COST_IO_DELAYS) */
+        uint64_t cpu_ns; /* CPU time as the scheduler accounted it, to the nanosecond (utime_us and
+                            stime_us are sampled at timer ticks); 0 unknown */
 };
 
 struct bl_event {

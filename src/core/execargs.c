@@ -406,7 +406,8 @@ _noreturn_ static void exec_loader(int sock, size_t ring_size)
 }
 
 /* Runs the loader and takes what it sends: 0 with its fds, or -errno and the reason. */
-static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], char **ret_reason)
+static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t *ret_loader,
+                char **ret_reason)
 {
         _cleanup_close_ int sock = -1;
         struct bl_execargs_load_reply m = {};
@@ -438,6 +439,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], char *
                 close(sv[0]);
                 exec_loader(sv[1], ring_size);
         }
+        *ret_loader = child;
         close(sv[1]);
         sock = sv[0];
 
@@ -480,11 +482,12 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], char *
         return 0;
 }
 
-int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason)
+int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **ret, char **ret_reason)
 {
         struct bl_execargs *x;
         int fds[BL_EXECARGS_LOADER_FDS], r;
 
+        *ret_loader = 0;
         if (ret_reason)
                 *ret_reason = NULL;
         if (ring_size == 0)
@@ -510,7 +513,7 @@ int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reaso
                 return r;
         }
 
-        r = load(ring_size, fds, ret_reason);
+        r = load(ring_size, fds, ret_loader, ret_reason);
         if (r < 0)
                 return r;
 
@@ -535,8 +538,9 @@ int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reaso
 
 #else
 
-int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason)
+int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **ret, char **ret_reason)
 {
+        *ret_loader = 0;
         if (ret_reason)
                 *ret_reason = strdup("built without BPF support (meson -Dbpf=disabled, or clang, libbpf or "
                                      "bpftool missing at build time)");

@@ -46,8 +46,11 @@ struct bl_execargs;
  * -errno and, in *ret_reason (may be NULL), a new string saying why in words
  * for the log ("the kernel has no BTF (/sys/kernel/btf/vmlinux is
  * missing)"); -EOPNOTSUPP when built without BPF support.
+ * *ret_loader is the loader's pid once it was started (0 if it never was),
+ * also on failure: the proc connector may report its exit after the
+ * recorder subscribed, an exit of no process of the recording.
  */
-int bl_execargs_new(size_t ring_size, struct bl_execargs **ret, char **ret_reason);
+int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **ret, char **ret_reason);
 struct bl_execargs *bl_execargs_free(struct bl_execargs *x);
 
 /*

@@ -820,6 +820,7 @@ static void cost_add_task(struct bl_cost *acc, const struct bl_cost *c, bool fir
         acc->cpu_delay_ns += c->cpu_delay_ns;
         acc->blkio_delay_ns += c->blkio_delay_ns;
         acc->swapin_delay_ns += c->swapin_delay_ns;
+        acc->cpu_ns += c->cpu_ns;
 }
 
 void bl_process_cost_add(struct bl_process_cost *acc, const struct bl_process_cost *c)

@@ -69,8 +69,8 @@ struct bl_process {
         size_t n_children;
         struct bl_exec *execs; /* in order */
         size_t n_execs;
-        char comm[BL_COMM_MAX]; /* last known comm */
-        uint64_t index;         /* order of appearance in the model, for stable sorting */
+        char comm[BL_COMM_MAX];       /* last known comm */
+        uint64_t index;               /* order of appearance in the model, for stable sorting */
         struct bl_process_cost *cost; /* NULL: no COST record for it */
 };
 
@@ -121,8 +121,8 @@ const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t t
 /* The last exec, or the inherited image (as above, at exit or now). NULL if unknown. */
 const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited);
 
-/* Adds c into acc: sums, hiwater_rss_kb the larger, tasks added, complete if both are, IO_DELAYS if both have
- * it. An empty acc (tasks 0) takes c's flags. */
+/* Adds c into acc: sums, hiwater_rss_kb the larger, tasks added, complete if both are, IO_DELAYS if both
+ * have it. An empty acc (tasks 0) takes c's flags. */
 void bl_process_cost_add(struct bl_process_cost *acc, const struct bl_process_cost *c);
 
 /*

@@ -587,6 +587,7 @@ static int decode_record(struct bl_reader *r, struct bl_event *ret)
                 ev.cost.cpu_delay_ns = get_u64(&c);
                 ev.cost.blkio_delay_ns = get_u64(&c);
                 ev.cost.swapin_delay_ns = get_u64(&c);
+                ev.cost.cpu_ns = get_u64(&c);
                 break;
         default:
                 /* A type from a newer version: its common fields keep the deltas going; skip the rest. */

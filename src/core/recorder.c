@@ -12,6 +12,7 @@
 #include "format-def.h"
 #include "log.h"
 #include "recorder.h"
+#include "taskstats.h"
 
 #define DEFAULT_FLUSH_INTERVAL_NS NSEC_PER_SEC
 /* Datagrams handled per dispatch call, so a storm cannot keep the flush timer from running. */
@@ -21,10 +22,15 @@ struct bl_recorder {
         struct bl_recorder_options opts;
         struct bl_source *source;
         struct bl_enricher *enricher;
-        struct bl_execargs *execargs; /* NULL: argv from /proc */
-        char *execargs_reason;        /* why not */
+        struct bl_execargs *execargs;   /* NULL: argv from /proc */
+        char *execargs_reason;          /* why not */
+        struct bl_taskstats *taskstats; /* NULL: no costs */
+        char *taskstats_reason;         /* why not */
+        pid_t loader_pid; /* the argv capture's loader, whose exit may come after subscribing */
+        uint64_t costs, costs_missing, costs_missing_unreported;
+        uint64_t next_cost_flush_ns;
         struct bl_writer *writer;
-        struct bl_loop_source *io_source, *flush_source;
+        struct bl_loop_source *io_source, *cost_source, *flush_source;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
         uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
         struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
@@ -190,11 +196,98 @@ static int take_captured(struct bl_recorder *r)
         return record_execargs_lost(r, false);
 }
 
+static int record_cost(struct bl_recorder *r, const struct bl_taskstats_record *rec, uint64_t ts_ns,
+                       pid_t pid)
+{
+        struct bl_event ev;
+
+        bl_event_init(&ev, BL_EVENT_COST);
+        ev.ts_ns = ts_ns;
+        ev.pid = pid;
+        ev.tid = rec->tid;
+        ev.cost = rec->cost;
+        r->costs++;
+        return record_event(r, &ev);
+}
+
+/* A record whose exit event never came (lost, or not sent): written on its own, at the time it was read. */
+static int record_unpaired_cost(const struct bl_taskstats_record *rec, void *userdata)
+{
+        struct bl_recorder *r = userdata;
+
+        return record_cost(r, rec, rec->read_ns, rec->tgid > 0 ? rec->tgid : rec->tid);
+}
+
+static int record_costs_missing(struct bl_recorder *r)
+{
+        struct bl_event ev;
+
+        if (r->costs_missing_unreported == 0)
+                return 0;
+        bl_event_init(&ev, BL_EVENT_LOST);
+        ev.ts_ns = bl_now_monotonic();
+        ev.lost.reason = BL_LOST_COST;
+        ev.lost.count = r->costs_missing_unreported;
+        r->costs_missing_unreported = 0;
+        return record_event(r, &ev);
+}
+
+/* The COST record of the task whose exit ev is, written right after it. */
+static int record_exit_cost(struct bl_recorder *r, const struct bl_event *ev)
+{
+        struct bl_taskstats_record rec;
+
+        if (bl_taskstats_take(r->taskstats, ev->tid, &rec) == 0) {
+                /* The kernel sends it before the exit event: it never came. */
+                r->costs_missing++;
+                r->costs_missing_unreported++;
+                return 0;
+        }
+        return record_cost(r, &rec, ev->ts_ns, ev->pid);
+}
+
+int bl_recorder_process_cost(struct bl_recorder *r)
+{
+        uint64_t now;
+        int r2;
+
+        if (!r->taskstats)
+                return 0;
+        r2 = bl_taskstats_drain(r->taskstats, record_unpaired_cost, r);
+        if (r2 < 0)
+                return r2;
+        now = bl_now_monotonic();
+        if (now < r->next_cost_flush_ns)
+                return 0;
+        r->next_cost_flush_ns = now + BL_TASKSTATS_PENDING_AGE_NS / 2;
+        return bl_taskstats_flush(r->taskstats, now, BL_TASKSTATS_PENDING_AGE_NS, record_unpaired_cost, r);
+}
+
+/* The argv capture's loader exited before the recording began, whenever the connector tells it. */
+static bool is_loader_exit(struct bl_recorder *r, const struct bl_event *ev)
+{
+        if (r->loader_pid <= 0 || ev->pid != r->loader_pid)
+                return false;
+        if (ev->type == BL_EVENT_FORK) {
+                /* Its pid went to a new process: the loader's exit was reported before we listened. */
+                r->loader_pid = 0;
+                return false;
+        }
+        if (ev->type != BL_EVENT_EXIT || ev->tid != ev->pid || ev->exit.parent_pid != getpid())
+                return false;
+        r->loader_pid = 0;
+        return true;
+}
+
 static int handle_batch(struct bl_recorder *r)
 {
         int r2 = 0;
 
-        if (r->execargs && r->n_batch > 0)
+        /* Before the exits of this batch are written: their records were queued before them. */
+        if (r->taskstats && r->n_batch > 0)
+                r2 = bl_taskstats_drain(r->taskstats, record_unpaired_cost, r);
+
+        if (r2 >= 0 && r->execargs && r->n_batch > 0)
                 r2 = take_captured(r);
 
         /*
@@ -242,11 +335,23 @@ static int handle_batch(struct bl_recorder *r)
                         if (ev->info.argv_at_exec)
                                 r->execs_argv_at_exec++;
                 }
+                if (r2 >= 0 && is_loader_exit(r, ev)) {
+                        /* Not a process of the recording: its start was before it. */
+                        if (r->taskstats)
+                                (void)bl_taskstats_take(r->taskstats, ev->tid,
+                                                        &(struct bl_taskstats_record){});
+                        bl_event_done(ev);
+                        continue;
+                }
                 if (r2 >= 0)
                         r2 = record_event(r, ev);
+                if (r2 >= 0 && r->taskstats && ev->type == BL_EVENT_EXIT)
+                        r2 = record_exit_cost(r, ev);
                 bl_event_done(ev);
         }
         r->n_batch = 0;
+        if (r2 >= 0 && r->taskstats)
+                r2 = record_costs_missing(r);
         return r2;
 }
 
@@ -310,7 +415,8 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
 
         /* Before subscribing: every exec event received then has its record (unless the ring overflows). */
         if (!opts->no_enrich && opts->argv_capture == BL_ARGV_CAPTURE_AUTO) {
-                r2 = bl_execargs_new(opts->exec_ring_size, &r->execargs, &r->execargs_reason);
+                r2 =
+                    bl_execargs_new(opts->exec_ring_size, &r->loader_pid, &r->execargs, &r->execargs_reason);
                 if (r2 == -ENOMEM) {
                         safe_close(fd);
                         goto fail;
@@ -318,6 +424,23 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
                 if (r2 < 0 && !r->execargs_reason) {
                         r->execargs_reason = strdup("unknown error");
                         if (!r->execargs_reason) {
+                                safe_close(fd);
+                                r2 = -ENOMEM;
+                                goto fail;
+                        }
+                }
+        }
+
+        /* Also before subscribing: every exit event received then has its record queued before it. */
+        if (!opts->no_cost) {
+                r2 = bl_taskstats_new(0, &r->taskstats, &r->taskstats_reason);
+                if (r2 == -ENOMEM) {
+                        safe_close(fd);
+                        goto fail;
+                }
+                if (r2 < 0 && !r->taskstats_reason) {
+                        r->taskstats_reason = strdup("unknown error");
+                        if (!r->taskstats_reason) {
                                 safe_close(fd);
                                 r2 = -ENOMEM;
                                 goto fail;
@@ -352,6 +475,8 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
         }
         if (r->execargs)
                 info.compatible_flags |= BL_HEADER_COMPAT_ARGV_AT_EXEC;
+        if (r->taskstats)
+                info.compatible_flags |= BL_HEADER_COMPAT_COST;
         r2 = bl_writer_new(fd, &info, &wo, &r->writer);
         if (r2 < 0)
                 goto fail;
@@ -382,6 +507,11 @@ fail:
 int bl_recorder_get_fd(const struct bl_recorder *r)
 {
         return bl_source_get_fd(r->source);
+}
+
+int bl_recorder_get_cost_fd(const struct bl_recorder *r)
+{
+        return r->taskstats ? bl_taskstats_get_fd(r->taskstats) : -1;
 }
 
 int bl_recorder_process(struct bl_recorder *r)
@@ -438,6 +568,8 @@ void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats
                 .execs_with_argv = r->execs_with_argv,
                 .execs_argv_at_exec = r->execs_argv_at_exec,
                 .processes = r->processes,
+                .costs = r->costs,
+                .costs_missing = r->costs_missing,
                 .bytes = ws.bytes,
                 .last_write_error = r->last_write_error,
         };
@@ -448,6 +580,13 @@ bool bl_recorder_argv_at_exec(const struct bl_recorder *r, const char **ret_reas
         if (ret_reason)
                 *ret_reason = r->execargs ? NULL : r->execargs_reason;
         return r->execargs != NULL;
+}
+
+bool bl_recorder_cost(const struct bl_recorder *r, const char **ret_reason)
+{
+        if (ret_reason)
+                *ret_reason = r->taskstats ? NULL : r->taskstats_reason;
+        return r->taskstats != NULL;
 }
 
 void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason)
@@ -475,6 +614,7 @@ int bl_recorder_relocate(struct bl_recorder *r, int fd)
 static void detach_event(struct bl_recorder *r)
 {
         r->io_source = bl_loop_source_free(r->io_source);
+        r->cost_source = bl_loop_source_free(r->cost_source);
         r->flush_source = bl_loop_source_free(r->flush_source);
 }
 
@@ -489,6 +629,24 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
                 r2 = dispatch(r, DISPATCH_BATCH);
         while (r2 > 0);
         r->source = bl_source_free(r->source);
+        if (r->taskstats) {
+                struct bl_taskstats_stats ts;
+
+                /* Records of exits not received: the exits are not in the file, the costs are. */
+                if (r2 >= 0)
+                        r2 = bl_taskstats_drain(r->taskstats, record_unpaired_cost, r);
+                if (r2 >= 0)
+                        r2 = bl_taskstats_flush(r->taskstats, 0, 0, record_unpaired_cost, r);
+                if (r2 >= 0)
+                        r2 = record_costs_missing(r);
+                bl_taskstats_get_stats(r->taskstats, &ts);
+                log_debug("Taskstats: %" PRIu64 " records read, %" PRIu64 " written, %" PRIu64
+                          " exits without one, %" PRIu64 " overflows, %" PRIu64
+                          " malformed; at most %zu waited for their exit.",
+                          ts.records, r->costs, r->costs_missing, ts.overflows, ts.malformed,
+                          ts.max_pending);
+                r->taskstats = bl_taskstats_free(r->taskstats);
+        }
         if (r2 >= 0)
                 r2 = record_execargs_lost(r, true);
         if (r->execargs) {
@@ -534,6 +692,20 @@ static int on_readable(struct bl_loop_source *s, int fd, uint32_t revents, void 
         return rearm_flush(r);
 }
 
+static int on_cost_readable(struct bl_loop_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct bl_recorder *r = userdata;
+        int r2;
+
+        r2 = bl_recorder_process_cost(r);
+        if (r2 < 0) {
+                log_debug_errno(r2, "Failed to read taskstats: %m");
+                bl_loop_exit(bl_loop_source_get_loop(s), r2);
+                return 0;
+        }
+        return rearm_flush(r);
+}
+
 static int on_flush_time(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct bl_recorder *r = userdata;
@@ -549,6 +721,12 @@ int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l)
         r2 = bl_loop_add_io(l, &r->io_source, bl_recorder_get_fd(r), EPOLLIN, on_readable, r);
         if (r2 < 0)
                 return r2;
+        if (r->taskstats) {
+                r2 = bl_loop_add_io(l, &r->cost_source, bl_recorder_get_cost_fd(r), EPOLLIN,
+                                    on_cost_readable, r);
+                if (r2 < 0)
+                        return r2;
+        }
         r2 = bl_loop_add_time(l, &r->flush_source, UINT64_MAX, on_flush_time, r);
         if (r2 < 0)
                 return r2;
@@ -616,6 +794,8 @@ struct bl_recorder *bl_recorder_free(struct bl_recorder *r)
         bl_enricher_free(r->enricher);
         bl_execargs_free(r->execargs);
         free(r->execargs_reason);
+        bl_taskstats_free(r->taskstats);
+        free(r->taskstats_reason);
         bl_writer_free(r->writer);
         safe_close(r->size_fd);
         for (size_t i = 0; i < r->n_batch; i++)

@@ -5,7 +5,10 @@
  * The recording pipeline shared by bootlogd and `bootlog record`:
  * proc connector → /proc enrichment → writer. The caller owns the event
  * loop: it polls bl_recorder_get_fd() and calls bl_recorder_process() when
- * readable, and bl_recorder_flush_if_due() from a timer.
+ * readable, and bl_recorder_flush_if_due() from a timer. With taskstats
+ * (bl_recorder_get_cost_fd() >= 0), that socket is polled too and
+ * bl_recorder_process_cost() called when it is readable; or the recorder
+ * attaches both itself (bl_recorder_attach_event()).
  */
 
 #include <stdbool.h>
@@ -44,6 +47,7 @@ struct bl_recorder_options {
         size_t argv_max;                   /* see bl_enrich_options */
         enum bl_argv_capture argv_capture; /* ignored with no_enrich (nothing read at all) */
         size_t exec_ring_size;             /* see bl_execargs_new(); 0: default */
+        bool no_cost;                      /* do not listen to taskstats: no COST records */
         /* Which command lines to keep (argv-policy.h); NULL: all. Not copied: must outlive the recorder. */
         const struct bl_argv_policy *argv_policy;
         /* Called for every event after it was enriched and before it is written (may be NULL). */
@@ -58,6 +62,8 @@ struct bl_recorder_stats {
         uint64_t execs, execs_with_argv;
         uint64_t execs_argv_at_exec; /* of which argv was captured in the kernel at the exec */
         uint64_t processes;          /* processes seen: running at start (snapshot) and forked since */
+        uint64_t costs;              /* COST records written */
+        uint64_t costs_missing;      /* exits without a COST record (LOST(COST) counts) */
         uint64_t bytes;              /* file size */
         int last_write_error;
 };
@@ -69,6 +75,11 @@ struct bl_recorder_stats {
 int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder **ret);
 
 int bl_recorder_get_fd(const struct bl_recorder *r);
+/* The taskstats socket; -1 without. */
+int bl_recorder_get_cost_fd(const struct bl_recorder *r);
+/* Reads what taskstats queued (records wait there for their exit events) and writes records whose exit
+ * event never came. Returns 0 or -errno (fatal only). */
+int bl_recorder_process_cost(struct bl_recorder *r);
 
 /* Drains the socket: decodes, enriches and writes everything pending. Returns 0 or -errno (fatal only). */
 int bl_recorder_process(struct bl_recorder *r);
@@ -87,6 +98,13 @@ void bl_recorder_get_stats(const struct bl_recorder *r, struct bl_recorder_stats
  * NULL when the options asked for /proc. Owned by the recorder.
  */
 bool bl_recorder_argv_at_exec(const struct bl_recorder *r, const char **ret_reason);
+
+/*
+ * Whether taskstats is listened to (true): each task's cost is recorded at its
+ * exit. Else *ret_reason (may be NULL) says why, or is NULL when the options
+ * said no. Owned by the recorder.
+ */
+bool bl_recorder_cost(const struct bl_recorder *r, const char **ret_reason);
 
 /* Why the recording will have ended, for the END record. */
 void bl_recorder_set_stop_reason(struct bl_recorder *r, enum bl_stop_reason reason);

@@ -67,7 +67,7 @@ static const int nlerr_table[] = {
         [NLE_NODEV] = ENODEV,
 };
 
-static int nlerr_to_errno(int nlerr)
+int bl_nlerr_to_errno(int nlerr)
 {
         nlerr = abs(nlerr);
         if ((size_t)nlerr < ELEMENTSOF(nlerr_table) && nlerr_table[nlerr] != 0)
@@ -262,7 +262,7 @@ int bl_source_new(const struct bl_source_options *opts, struct bl_source **ret)
 
         r = nl_connect(s->nl, NETLINK_CONNECTOR);
         if (r < 0) {
-                r = nlerr_to_errno(r);
+                r = bl_nlerr_to_errno(r);
                 goto fail;
         }
         s->fd = nl_socket_get_fd(s->nl);
@@ -279,12 +279,12 @@ int bl_source_new(const struct bl_source_options *opts, struct bl_source **ret)
 
         r = nl_socket_add_membership(s->nl, CN_IDX_PROC);
         if (r < 0) {
-                r = nlerr_to_errno(r);
+                r = bl_nlerr_to_errno(r);
                 goto fail;
         }
         r = nl_socket_set_nonblocking(s->nl);
         if (r < 0) {
-                r = nlerr_to_errno(r);
+                r = bl_nlerr_to_errno(r);
                 goto fail;
         }
 

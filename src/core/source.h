@@ -82,3 +82,6 @@ struct bl_source_stats {
 };
 
 void bl_source_get_stats(const struct bl_source *s, struct bl_source_stats *ret);
+
+/* A libnl error code (NLE_*, negative or not) as the -errno it stands for; -EIO if none does. */
+int bl_nlerr_to_errno(int nlerr);

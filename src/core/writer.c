@@ -240,6 +240,7 @@ static void encode_record(struct bl_writer *w, const struct bl_event *ev)
                 p = put_varint(p, c->cpu_delay_ns);
                 p = put_varint(p, c->blkio_delay_ns);
                 p = put_varint(p, c->swapin_delay_ns);
+                p = put_varint(p, c->cpu_ns);
                 break;
         }
         default: break;
