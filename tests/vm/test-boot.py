@@ -43,6 +43,10 @@ reads the recordings out of the disk and asserts, with the project's
          guest's journal has bootlogd's line "Command lines are captured in
          the kernel at each exec." (not the /proc fallback's notice). The
          systemd-bootchart boot's recording is checked for (x) too.
+  (xi)   costs: every process that exited during the boot has its taskstats
+         cost record (no cost-missing), the boot's processes rank by CPU time
+         (the top ones written to OUTDIR/cost-ranking-LABEL.txt), and the
+         guest's journal has bootlogd's line saying costs are recorded.
 
 For the init= mode boot, (ii) and (iii) become:
 
@@ -502,6 +506,57 @@ def check_argv_capture(label, out, rec, events, sw, init_mode):
                       "(a line on the console only: bootlogd wrote it to a stderr that is not the kernel log)"]))
 
 
+COST_LINE = "What each process costs is recorded from the kernel's taskstats."
+COST_TOP = 8
+
+
+def cost_ranking(events):
+    """The boot's processes by CPU time (the scheduler's cpu_ns, summed over
+    each process's task records), with the label of their last exec:
+    [(cpu_ns, pid, label, cost)]."""
+    label = {}
+    for e in events:
+        if e["type"] in ("exec", "snapshot"):
+            label[e["pid"]] = argv_str(e)
+    per = {}
+    for e in events:
+        if e["type"] != "cost":
+            continue
+        c = per.setdefault((e["pid"], label.get(e["pid"], "?")), {"cpu_ns": 0, "read_bytes": 0, "write_bytes": 0})
+        for k in c:
+            c[k] += e.get(k) or 0
+    return sorted(((c["cpu_ns"], pid, lab, c) for (pid, lab), c in per.items()), key=lambda t: -t[0])
+
+
+def check_cost(label, out, events):
+    """(xi) a cost record for every exited process; the boot ranked by CPU."""
+    exits = {(e["pid"], e["ts_ns"]) for e in events if e["type"] == "exit" and e["pid"] == e["tid"]}
+    costs = {(e["pid"], e["ts_ns"]) for e in events if e["type"] == "cost" and e["pid"] == e["tid"]}
+    missing = sorted(exits - costs)
+    lost = [e for e in events if e["type"] == "lost" and e.get("reason") == "cost-missing"]
+    diag(f"{label}: cost: {len(exits)} processes exited, {len(exits & costs)} with their cost record, "
+         f"{len(missing)} without; {sum(1 for e in events if e['type'] == 'cost')} cost records in all "
+         f"(threads too), {len(lost)} cost-missing records")
+    tap.ok(len(exits) > 0 and not missing and not lost,
+           f"{label}: (xi) every process that exited during the boot has its cost record "
+           f"({len(exits & costs)} of {len(exits)}), none missing",
+           "\n".join(f"pid {pid} at {ts}" for pid, ts in missing[:20]))
+    ranking = cost_ranking(events)
+    lines = [f"{cpu / 1e6:10.1f} ms  read {c['read_bytes']:>10}  wrote {c['write_bytes']:>10}  {pid:>6}  {lab}"
+             for cpu, pid, lab, c in ranking[:COST_TOP]]
+    with open(os.path.join(OUT, f"cost-ranking-{label}.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    diag(f"{label}: the boot's processes by CPU time (exited ones):\n" + "\n".join(lines))
+    tap.ok(len(ranking) >= COST_TOP and ranking[0][0] > 0,
+           f"{label}: (xi) the boot's processes rank by CPU time (top: {ranking[0][2] if ranking else '?'}, "
+           f"{ranking[0][0] / 1e6 if ranking else 0:.1f} ms)")
+    jtxt = read(os.path.join(out, "bootlog-test", "journal.txt"))
+    said = [line for line in jtxt.splitlines() if COST_LINE in line]
+    tap.ok(bool(said), f"{label}: (xi) bootlogd's line \"{COST_LINE}\" is in the guest's journal",
+           "\n".join(line for line in jtxt.splitlines() if "Costs are not recorded" in line))
+    return ranking
+
+
 def check_boot(label, out, state, nboots, init_mode=False):
     """Assertions (i) to (vii) and (x) on one boot's evidence (with init_mode,
     the init= mode variants of (ii) and (iii), and (ix)). Returns the events."""
@@ -665,6 +720,8 @@ def check_boot(label, out, state, nboots, init_mode=False):
 
     # (x) argv captured in the kernel at each exec.
     check_argv_capture(label, out, rec, events, sw, init_mode)
+    # (xi) costs.
+    check_cost(label, out, events)
 
     # (ix) init= mode: the real root's unit stood aside.
     if init_mode:
