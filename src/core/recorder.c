@@ -641,9 +641,9 @@ int bl_recorder_finish(struct bl_recorder *r, struct bl_recorder_stats *ret_stat
                         r2 = record_costs_missing(r);
                 bl_taskstats_get_stats(r->taskstats, &ts);
                 log_debug("Taskstats: %" PRIu64 " records read, %" PRIu64 " written, %" PRIu64
-                          " exits without one, %" PRIu64 " overflows, %" PRIu64
-                          " malformed; at most %zu waited for their exit.",
-                          ts.records, r->costs, r->costs_missing, ts.overflows, ts.malformed,
+                          " exits without one, %" PRIu64 " overflows, %" PRIu64 " malformed, %" PRIu64
+                          " foreign; at most %zu waited for their exit.",
+                          ts.records, r->costs, r->costs_missing, ts.overflows, ts.malformed, ts.foreign,
                           ts.max_pending);
                 r->taskstats = bl_taskstats_free(r->taskstats);
         }

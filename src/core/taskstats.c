@@ -334,7 +334,10 @@ int bl_taskstats_drain(struct bl_taskstats *t, bl_taskstats_cb cb, void *userdat
         if (!t->nl)
                 return 0;
         for (;;) {
-                ssize_t n = recv(t->fd, t->buf, sizeof(t->buf), MSG_DONTWAIT);
+                struct sockaddr_nl sa = {};
+                socklen_t salen = sizeof(sa);
+                ssize_t n =
+                    recvfrom(t->fd, t->buf, sizeof(t->buf), MSG_DONTWAIT, (struct sockaddr *)&sa, &salen);
                 int r;
 
                 if (n < 0) {
@@ -348,6 +351,11 @@ int bl_taskstats_drain(struct bl_taskstats *t, bl_taskstats_cb cb, void *userdat
                                 continue;
                         }
                         return -errno;
+                }
+                /* Another process may send to this socket too: only the kernel's records count. */
+                if (salen < sizeof(sa) || sa.nl_family != AF_NETLINK || sa.nl_pid != 0) {
+                        t->stats.foreign++;
+                        continue;
                 }
                 c.read_ns = now_monotonic();
                 r = bl_taskstats_decode(t->buf, (size_t)n, t->flags, 0, NULL, NULL, push_decoded, &c);

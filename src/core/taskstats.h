@@ -86,6 +86,7 @@ struct bl_taskstats_stats {
         uint64_t records;   /* task records read */
         uint64_t overflows; /* ENOBUFS from the socket: the kernel dropped messages */
         uint64_t malformed; /* messages that could not be decoded */
+        uint64_t foreign;   /* messages from another sender than the kernel, ignored */
         size_t max_pending; /* most records waiting at once */
         bool io_delays;     /* the kernel's delay accounting was on when the listener started */
 };

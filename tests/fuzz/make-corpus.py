@@ -13,6 +13,10 @@ corpus-cnproc/: datagrams as the kernel sends them (one per event type, an
 ack, a sequence gap, several messages in one datagram) and malformed ones.
 The first byte of each file is fuzz-cnproc's control byte.
 
+corpus-taskstats/: taskstats datagrams as the kernel sends them at a task's
+exit (a process, a thread, the last thread with the per-process aggregate,
+an older kernel's shorter struct), acknowledgements, and malformed ones.
+
 Run it again after a change to the file format and commit its output.
 """
 import os
@@ -172,6 +176,62 @@ def cnproc_corpus(outdir):
     write(outdir, files)
 
 
+# struct taskstats of <linux/taskstats.h> version 13 (416 bytes): the offsets used here.
+TS_SIZE = 416
+TS_OFF = {"version": (0, "H"), "ac_exitcode": (4, "I"), "cpu_run_virtual_total": (72, "Q"), "ac_pid": (128, "I"),
+          "ac_utime": (152, "Q"), "ac_stime": (160, "Q"), "write_bytes": (256, "Q"), "ac_tgid": (368, "I")}
+TASKSTATS_FAMILY = 27
+TASKSTATS_CMD_NEW = 2
+TYPE_PID, TYPE_TGID, TYPE_STATS, TYPE_AGGR_PID, TYPE_AGGR_TGID = 1, 2, 3, 4, 5
+NLA_F_NESTED = 0x8000
+
+
+def taskstats(tid, tgid, version=13, size=TS_SIZE):
+    b = bytearray(TS_SIZE)
+    for name, v in (("version", version), ("ac_exitcode", 256), ("cpu_run_virtual_total", 1234567),
+                    ("ac_pid", tid), ("ac_utime", 4000), ("ac_stime", 8000), ("write_bytes", 1 << 20),
+                    ("ac_tgid", tgid)):
+        off, fmt = TS_OFF[name]
+        struct.pack_into("<" + fmt, b, off, v)
+    return bytes(b[:size]) + bytes(max(0, size - TS_SIZE))
+
+
+def nla(t, data):
+    a = struct.pack("<HH", 4 + len(data), t) + data
+    return a + b"\0" * (-len(a) % 4)
+
+
+def genl_message(attrs, seq=0, cmd=TASKSTATS_CMD_NEW, nl_type=TASKSTATS_FAMILY):
+    body = struct.pack("<BBH", cmd, 1, 0) + attrs
+    return struct.pack("<IHHII", 16 + len(body), nl_type, 0, seq, 0) + body
+
+
+def exit_message(tid, tgid, with_tgid=False, **kw):
+    attrs = nla(TYPE_AGGR_PID | NLA_F_NESTED, nla(TYPE_PID, u32s(tid)) + nla(TYPE_STATS, taskstats(tid, tgid, **kw)))
+    if with_tgid:
+        attrs += nla(TYPE_AGGR_TGID | NLA_F_NESTED, nla(TYPE_TGID, u32s(tgid)) + nla(TYPE_STATS, taskstats(0, tgid)))
+    return genl_message(attrs)
+
+
+def taskstats_corpus(outdir):
+    files = {}
+    files["exit"] = exit_message(4242, 4242)
+    files["exit-thread"] = exit_message(4243, 4242)
+    files["exit-last-thread-with-tgid"] = exit_message(4242, 4242, with_tgid=True)
+    files["exit-old-kernel"] = exit_message(77, 0, version=8, size=344)
+    files["exit-newer-kernel"] = exit_message(78, 78, size=TS_SIZE + 24)
+    files["stats-too-short"] = exit_message(79, 79, size=40)
+    files["two-messages"] = exit_message(80, 80) + exit_message(81, 80)
+    files["same-tid-twice"] = exit_message(82, 82) + exit_message(82, 82)
+    files["ack"] = struct.pack("<IHHII", 36, 2, 0, 1, 0) + struct.pack("<i", 0) + struct.pack("<IHHII", 16, 0, 0, 1, 0)
+    files["nack-eperm"] = struct.pack("<IHHII", 36, 2, 0, 1, 0) + struct.pack("<i", -1) + struct.pack("<IHHII", 16, 0, 0, 1, 0)
+    files["no-pid-attr"] = genl_message(nla(TYPE_AGGR_PID | NLA_F_NESTED, nla(TYPE_STATS, taskstats(5, 5))))
+    files["other-cmd"] = genl_message(nla(TYPE_AGGR_PID | NLA_F_NESTED, nla(TYPE_PID, u32s(5))), cmd=1)
+    files["truncated"] = exit_message(83, 83)[:100]
+    files["empty"] = b""
+    write(outdir, files)
+
+
 def write(outdir, files):
     shutil.rmtree(outdir, ignore_errors=True)
     os.makedirs(outdir)
@@ -187,6 +247,7 @@ def main():
         sys.exit(__doc__)
     reader_corpus(sys.argv[1], os.path.join(HERE, "corpus-reader"))
     cnproc_corpus(os.path.join(HERE, "corpus-cnproc"))
+    taskstats_corpus(os.path.join(HERE, "corpus-taskstats"))
 
 
 if __name__ == "__main__":
