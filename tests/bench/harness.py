@@ -5,8 +5,9 @@
 For each workload and each round it runs, one after the other (A B C D A B C
 D ...): the workload alone, the workload under `bootlogd -o FILE` (its
 default: argv captured in the kernel at each exec when the kernel allows),
-under `bootlogd -o FILE --argv-capture=proc` (argv read from /proc only) and
-under `forkstat -e fork,exec,exit > LOG`. Every figure it prints is a ratio
+under `bootlogd -o FILE --argv-capture=proc` (argv read from /proc only),
+under `bootlogd -o FILE --no-cost` (no taskstats listener: what recording
+each process's cost adds) and under `forkstat -e fork,exec,exit > LOG`. Every figure it prints is a ratio
 or a count taken within this run: workload slowdown (median of the per-round
 ratio of wall times, recorder on / off), recorder CPU per 1,000 events (the
 recorder process's own), recorder peak RSS (its own VmHWM), lost events, the
@@ -342,6 +343,12 @@ class BootlogdProc(Bootlogd):
     args = ["--argv-capture=proc"]
 
 
+class BootlogdNoCost(Bootlogd):
+    """bootlogd without its taskstats listener: no cost records."""
+    name = "bootlogd-nocost"
+    args = ["--no-cost"]
+
+
 class Forkstat(Recorder):
     name = "forkstat"
 
@@ -432,7 +439,8 @@ def analyse_bootlog(tools, path, root_pid, storm):
     spawners = {}  # pid -> [rank, children forked so far]
     ranks = 0
     children = {}  # pid -> its tag, S.K.PID
-    storm_forks = storm_execs = storm_exits = 0
+    storm_forks = storm_execs = storm_exits = storm_costs = 0
+    awaiting_cost = set()  # storm children that exited: their cost record follows
     root_execd = False
     shares = ExecShares()
     storm_shares = ExecShares()
@@ -458,6 +466,11 @@ def analyse_bootlog(tools, path, root_pid, storm):
             r["end_lost"] = e.get("lost")
             continue
         pid = e.get("pid")
+        if t == "cost":
+            if e["pid"] == e["tid"] and pid in awaiting_cost:
+                awaiting_cost.discard(pid)
+                storm_costs += 1
+            continue
         if t == "fork" and e["pid"] == e["tid"]:
             if e["parent_pid"] in subtree:
                 subtree.add(pid)
@@ -502,12 +515,13 @@ def analyse_bootlog(tools, path, root_pid, storm):
                     subtree.discard(pid)
             if pid in children:
                 storm_exits += 1
+                awaiting_cost.add(pid)
                 del children[pid]
             elif pid in spawners:
                 del spawners[pid]
     r["execs"] = shares.as_dict()
     if storm:
-        r["storm"] = {"forks": storm_forks, "execs": storm_execs, "exits": storm_exits,
+        r["storm"] = {"forks": storm_forks, "execs": storm_execs, "exits": storm_exits, "costs": storm_costs,
                       "shares": storm_shares.as_dict()}
     return r
 
@@ -993,6 +1007,8 @@ def summarise(results, workloads, recorders):
                     d["storm_min_forks"] = min(x["forks"] for x in st)
                     d["storm_min_execs"] = min(x["execs"] for x in st)
                     d["storm_min_exits"] = min(x["exits"] for x in st)
+                    d["storm_min_costs"] = min(x.get("costs", 0) for x in st)
+                    d["storm_cost_short"] = max(x["exits"] - x.get("costs", 0) for x in st)
                     # forkstat's count can exceed n on a busy machine (other processes' <unknown> lines).
                     d["storm_max_exec_loss"] = max(max(0, n - x["execs"]) for x in st)
                     d["storm_max_exit_loss"] = max(max(0, n - x["exits"]) for x in st)
@@ -1014,7 +1030,7 @@ def fmt_pct(x, signed=False):
     return f"{x:+.1f}%" if signed else f"{x:.1f}%"
 
 
-BOOTLOGDS = ("bootlogd", "bootlogd-proc")
+BOOTLOGDS = ("bootlogd", "bootlogd-proc", "bootlogd-nocost")
 RECORDERS = BOOTLOGDS + ("forkstat",)
 
 
@@ -1228,6 +1244,17 @@ def verdicts(summ, workloads, read):
         ok &= lost == 0 and unknown == 0 and dropped == 0
         parts.append(f"{rc} lost {lost} events (+{unknown} LOST of unknown size), exec-args-dropped {dropped}")
     out.append(("C3", ok, "nothing lost, all workloads and rounds: " + "; ".join(parts)))
+    # Costs: every storm child that exited has its cost record (bootlogd with taskstats on).
+    parts, ok = [], True
+    for wl in storms:
+        for rc in ("bootlogd", "bootlogd-proc"):
+            d = summ[wl.name].get(rc)
+            if not d:
+                continue
+            ok &= d["storm_cost_short"] == 0 and d["storm_min_costs"] > 0
+            parts.append(f"{wl.name} {rc} {d['storm_min_costs']}/{d['storm_min_exits']}")
+    if parts:
+        out.append(("C4", ok, "storm exits with their cost record, worst round: " + ", ".join(parts)))
     return out
 
 
@@ -1330,7 +1357,7 @@ def main():
                               describe="workload-boot.sh (rc stages, coreutils/sed/awk, 5 double-forked daemons)"))
     workloads.append(Workload("starved-p4", storm_cmd(4, true_argv),
                               storm={"n": n, "prog": true_argv, "comm": "true"}, nice=19))
-    recorders = [Recorder, Bootlogd, BootlogdProc] + ([Forkstat] if have_fk else [])
+    recorders = [Recorder, Bootlogd, BootlogdProc, BootlogdNoCost] + ([Forkstat] if have_fk else [])
 
     info = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
@@ -1425,6 +1452,11 @@ def main():
                     if bpf and sh["argv"] != wl.storm["n"]:
                         failures.append(f"{who}: exact argv for {sh['argv']} of {wl.storm['n']} storm execs "
                                         "with the capture on")
+                    msg += f", costs {st['costs']}"
+                    if res["recorder"] != "bootlogd-nocost" and st["costs"] != st["exits"]:
+                        failures.append(f"{who}: cost records for {st['costs']} of {st['exits']} storm exits")
+                    if res["recorder"] == "bootlogd-nocost" and st["costs"]:
+                        failures.append(f"{who}: {st['costs']} cost records with --no-cost")
             elif wl.storm:
                 st = a["storm"]
                 msg += (f", storm execs/exits logged {st['execs']}/{st['exits']} of {wl.storm['n']}, "
