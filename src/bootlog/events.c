@@ -152,6 +152,28 @@ static int print_exit(const struct recording *rec, const struct bl_event *ev, si
         return 0;
 }
 
+/* "used 0.120 s CPU (0.100 s user, 0.020 s system), read 1.2 MiB, wrote 0 B  PROGRAM" */
+static int print_cost(const struct recording *rec, const struct bl_event *ev, size_t used)
+{
+        _cleanup_free_ char *detail = bl_event_detail(ev), *label = NULL;
+        const char *d;
+        const struct bl_process *p;
+
+        if (!detail)
+                return log_oom();
+        d = strncmp(detail, ": ", 2) == 0 ? detail + 2 : detail;
+        fputs(d, stdout);
+        /* The record follows its task's exit: the process is the one that just ended. */
+        p = bl_model_find(rec->model, ev->pid, ev->ts_ns);
+        if (!p)
+                return 0;
+        label = cut_chars(process_label_at(p, ev->ts_ns, 0), fit(used + strlen(d) + 2));
+        if (!label)
+                return log_oom();
+        printf("  %s", label);
+        return 0;
+}
+
 static void print_lost(const struct bl_event *ev)
 {
         const char *reason = bl_lost_reason_to_string(ev->lost.reason) ?: "unknown reason";
@@ -216,6 +238,7 @@ static int print_details(const struct recording *rec, const struct bl_event *ev)
                         printf(" (parent %d)", (int)ev->coredump.parent_pid);
                 return 0;
         case BL_EVENT_LOST: print_lost(ev); return 0;
+        case BL_EVENT_COST: return print_cost(rec, ev, used);
         case BL_EVENT_UNKNOWN:
                 printf("kernel event 0x%08" PRIx32 " this version cannot decode (%" PRIu32 " bytes)",
                        ev->unknown.what, ev->unknown.len);

@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -238,12 +239,14 @@ static void put_info(struct json_line *j, const struct bl_event *ev)
                 json_int(j, "info_errno", info->error);
 }
 
-static void put_exit(struct json_line *j, const struct bl_event *ev)
+/* A wait status as exit and cost lines give it: exit_code, or signal, signal_name, core_dumped; raw_status.
+ */
+static void put_wait_status(struct json_line *j, uint32_t status)
 {
         int code = 0, sig = 0;
         bool core = false;
 
-        if (bl_exit_status_decode(ev->exit.code, &code, &sig, &core))
+        if (bl_exit_status_decode(status, &code, &sig, &core))
                 json_int(j, "exit_code", code);
         else {
                 const char *name = bl_signal_to_string(sig);
@@ -253,10 +256,55 @@ static void put_exit(struct json_line *j, const struct bl_event *ev)
                         json_str(j, "signal_name", name);
                 json_bool(j, "core_dumped", core);
         }
-        json_int(j, "raw_status", ev->exit.code);
+        json_int(j, "raw_status", status);
+}
+
+static void put_exit(struct json_line *j, const struct bl_event *ev)
+{
+        put_wait_status(j, ev->exit.code);
         json_int(j, "exit_signal", ev->exit.exit_signal);
         if (ev->exit.parent_pid > 0)
                 json_int(j, "parent_pid", ev->exit.parent_pid);
+}
+
+/*
+ * The fields of struct bl_cost by their names; what was not measured (the
+ * delays without IO_DELAYS, cpu_ns from an older kernel) is null, not 0. The
+ * task's exit status as an exit line says it.
+ */
+static void put_cost(struct json_line *j, const struct bl_cost *c)
+{
+        bool delays = c->flags & BL_COST_IO_DELAYS;
+
+        json_int(j, "elapsed_us", (int64_t)c->elapsed_us);
+        json_int(j, "utime_us", (int64_t)c->utime_us);
+        json_int(j, "stime_us", (int64_t)c->stime_us);
+        if (c->cpu_ns > 0)
+                json_int(j, "cpu_ns", (int64_t)c->cpu_ns);
+        else
+                json_null(j, "cpu_ns");
+        json_int(j, "read_bytes", (int64_t)c->read_bytes);
+        json_int(j, "write_bytes", (int64_t)c->write_bytes);
+        json_int(j, "cancelled_write_bytes", (int64_t)c->cancelled_write_bytes);
+        json_int(j, "read_chars", (int64_t)c->read_chars);
+        json_int(j, "write_chars", (int64_t)c->write_chars);
+        json_int(j, "nvcsw", (int64_t)c->nvcsw);
+        json_int(j, "nivcsw", (int64_t)c->nivcsw);
+        json_int(j, "minflt", (int64_t)c->minflt);
+        json_int(j, "majflt", (int64_t)c->majflt);
+        json_int(j, "hiwater_rss_kb", (int64_t)c->hiwater_rss_kb);
+        json_int(j, "cpu_delay_ns", (int64_t)c->cpu_delay_ns);
+        if (delays) {
+                json_int(j, "blkio_delay_ns", (int64_t)c->blkio_delay_ns);
+                json_int(j, "swapin_delay_ns", (int64_t)c->swapin_delay_ns);
+        } else {
+                json_null(j, "blkio_delay_ns");
+                json_null(j, "swapin_delay_ns");
+        }
+        json_bool(j, "io_delays", delays);
+        if (c->flags & BL_COST_NO_TGID)
+                json_bool(j, "no_tgid", true);
+        put_wait_status(j, c->exit_code);
 }
 
 static bool is_kernel_event(enum bl_event_type t)
@@ -332,6 +380,7 @@ static void event_to_json(struct json_line *j, const struct recording *rec, cons
                 json_int(j, "lost", (int64_t)ev->end.lost);
                 json_str(j, "reason", bl_stop_reason_to_string(ev->end.reason) ?: "unknown");
                 break;
+        case BL_EVENT_COST: put_cost(j, &ev->cost); break;
         default: break;
         }
 
@@ -373,6 +422,9 @@ static void finish_json(void)
 struct csv_column {
         const char *name;
         void (*write)(const struct recording *rec, const struct bl_event *ev);
+        /* write NULL: a cost column, the uint64_t at this offset in struct bl_cost (cost rows only) */
+        size_t cost_offset;
+        bool delay; /* a delay taskstats only measures with delay accounting: empty without IO_DELAYS */
 };
 
 /*
@@ -606,7 +658,37 @@ static const struct csv_column csv_columns[] = {
         { "lost_count", col_lost_count },
         { "lost_reason", col_lost_reason },
         { "info_status", col_info_status },
+        /* Appended, so that existing columns keep their places: filled on cost rows only. */
+        { "elapsed_us", NULL, offsetof(struct bl_cost, elapsed_us) },
+        { "utime_us", NULL, offsetof(struct bl_cost, utime_us) },
+        { "stime_us", NULL, offsetof(struct bl_cost, stime_us) },
+        { "read_bytes", NULL, offsetof(struct bl_cost, read_bytes) },
+        { "write_bytes", NULL, offsetof(struct bl_cost, write_bytes) },
+        { "cancelled_write_bytes", NULL, offsetof(struct bl_cost, cancelled_write_bytes) },
+        { "read_chars", NULL, offsetof(struct bl_cost, read_chars) },
+        { "write_chars", NULL, offsetof(struct bl_cost, write_chars) },
+        { "nvcsw", NULL, offsetof(struct bl_cost, nvcsw) },
+        { "nivcsw", NULL, offsetof(struct bl_cost, nivcsw) },
+        { "minflt", NULL, offsetof(struct bl_cost, minflt) },
+        { "majflt", NULL, offsetof(struct bl_cost, majflt) },
+        { "hiwater_rss_kb", NULL, offsetof(struct bl_cost, hiwater_rss_kb) },
+        { "cpu_delay_ns", NULL, offsetof(struct bl_cost, cpu_delay_ns) },
+        { "blkio_delay_ns", NULL, offsetof(struct bl_cost, blkio_delay_ns), true },
+        { "swapin_delay_ns", NULL, offsetof(struct bl_cost, swapin_delay_ns), true },
+        { "cpu_ns", NULL, offsetof(struct bl_cost, cpu_ns) },
 };
+
+static void col_cost(const struct csv_column *col, const struct bl_event *ev)
+{
+        uint64_t v;
+
+        if (ev->type != BL_EVENT_COST || (col->delay && !(ev->cost.flags & BL_COST_IO_DELAYS)))
+                return;
+        memcpy(&v, (const uint8_t *)&ev->cost + col->cost_offset, sizeof(v));
+        /* cpu_ns 0: not given */
+        if (v > 0 || col->cost_offset != offsetof(struct bl_cost, cpu_ns))
+                printf("%" PRIu64, v);
+}
 
 /* RFC 4180 ends records with CRLF; every CSV reader takes it. */
 #define CSV_EOL "\r\n"
@@ -626,7 +708,10 @@ static int write_csv(const struct recording *rec, const struct bl_event *ev)
         for (size_t i = 0; i < ELEMENTSOF(csv_columns); i++) {
                 if (i > 0)
                         putchar(',');
-                csv_columns[i].write(rec, ev);
+                if (csv_columns[i].write)
+                        csv_columns[i].write(rec, ev);
+                else
+                        col_cost(&csv_columns[i], ev);
         }
         fputs(CSV_EOL, stdout);
         return csv_error;
@@ -669,8 +754,37 @@ static uint64_t journal_last_ts_ns;
 
 static bool is_process_event(enum bl_event_type t)
 {
-        return t >= BL_EVENT_FORK && t <= BL_EVENT_SNAPSHOT;
+        return (t >= BL_EVENT_FORK && t <= BL_EVENT_SNAPSHOT) || t == BL_EVENT_COST;
 }
+
+/*
+ * A cost record's fields, as bootlogd's live forwarding names them
+ * (forward.c): the uint64_t at offset in struct bl_cost. The delays marked
+ * are only there when they were measured (IO_DELAYS).
+ */
+static const struct {
+        const char *name;
+        size_t offset;
+        bool delay;
+} journal_cost_fields[] = {
+        { "BOOTLOG_CPU_USER_USEC", offsetof(struct bl_cost, utime_us) },
+        { "BOOTLOG_CPU_SYSTEM_USEC", offsetof(struct bl_cost, stime_us) },
+        { "BOOTLOG_CPU_NSEC", offsetof(struct bl_cost, cpu_ns) },
+        { "BOOTLOG_ELAPSED_USEC", offsetof(struct bl_cost, elapsed_us) },
+        { "BOOTLOG_READ_BYTES", offsetof(struct bl_cost, read_bytes) },
+        { "BOOTLOG_WRITE_BYTES", offsetof(struct bl_cost, write_bytes) },
+        { "BOOTLOG_CANCELLED_WRITE_BYTES", offsetof(struct bl_cost, cancelled_write_bytes) },
+        { "BOOTLOG_READ_CHARS", offsetof(struct bl_cost, read_chars) },
+        { "BOOTLOG_WRITE_CHARS", offsetof(struct bl_cost, write_chars) },
+        { "BOOTLOG_VOLUNTARY_CSW", offsetof(struct bl_cost, nvcsw) },
+        { "BOOTLOG_INVOLUNTARY_CSW", offsetof(struct bl_cost, nivcsw) },
+        { "BOOTLOG_MINOR_FAULTS", offsetof(struct bl_cost, minflt) },
+        { "BOOTLOG_MAJOR_FAULTS", offsetof(struct bl_cost, majflt) },
+        { "BOOTLOG_PEAK_RSS_KB", offsetof(struct bl_cost, hiwater_rss_kb) },
+        { "BOOTLOG_CPU_DELAY_NSEC", offsetof(struct bl_cost, cpu_delay_ns) },
+        { "BOOTLOG_BLKIO_DELAY_NSEC", offsetof(struct bl_cost, blkio_delay_ns), true },
+        { "BOOTLOG_SWAPIN_DELAY_NSEC", offsetof(struct bl_cost, swapin_delay_ns), true },
+};
 
 /* One line of printable UTF-8: no control characters (newline, tab, ESC, DEL), no invalid bytes. */
 static bool journal_text_ok(const char *s, size_t len)
@@ -771,6 +885,7 @@ static void journal_process_of(const struct recording *rec, const struct bl_even
 
         switch (ev->type) {
         case BL_EVENT_EXIT:
+        case BL_EVENT_COST:
                 /* The last comm it had (a comm event may have renamed it), its user at the end. */
                 if (v.p && v.p->comm[0])
                         v.comm = v.p->comm;
@@ -826,6 +941,15 @@ static char *journal_message_tail(const struct bl_event *ev)
         case BL_EVENT_EXIT:
                 format_wait_status(status, sizeof(status), ev->exit.code);
                 r = asprintf(&s, ": %s%s%s", thread ?: "", thread ? " " : "", status);
+                break;
+        case BL_EVENT_COST:
+                /* ": used 0.120 s CPU (...), ...", for another thread ": thread 1430 used ...". */
+                s = bl_event_detail(ev);
+                if (s && thread && strncmp(s, ": ", 2) == 0) {
+                        _cleanup_free_ char *d = s;
+
+                        r = asprintf(&s, ": %s %s", thread, d + 2);
+                }
                 break;
         default: s = bl_event_detail(ev); break;
         }
@@ -982,6 +1106,17 @@ static int write_journal(const struct recording *rec, const struct bl_event *ev)
                 /* 0: the kernel could not say (a receive-buffer overflow; the sequence gaps after it do). */
                 journal_fieldf("BOOTLOG_LOST_COUNT", "%" PRIu64, ev->lost.count);
         }
+        if (ev->type == BL_EVENT_COST)
+                for (size_t i = 0; i < ELEMENTSOF(journal_cost_fields); i++) {
+                        uint64_t n;
+
+                        if (journal_cost_fields[i].delay && !(ev->cost.flags & BL_COST_IO_DELAYS))
+                                continue;
+                        memcpy(&n, (const uint8_t *)&ev->cost + journal_cost_fields[i].offset, sizeof(n));
+                        if (n == 0 && journal_cost_fields[i].offset == offsetof(struct bl_cost, cpu_ns))
+                                continue; /* not given */
+                        journal_fieldf(journal_cost_fields[i].name, "%" PRIu64, n);
+                }
         if (ev->ts_ns > 0)
                 journal_fieldf("BOOTLOG_TS_NS", "%" PRIu64, ev->ts_ns);
         putchar('\n');

@@ -12,8 +12,11 @@
  * A bar runs from the fork (or the start of the recording, for a process
  * found running then) to the exit (or the end of the recording), at least
  * 2 px wide (MIN_BAR_10) so that a 1 ms process still shows; its colour says
- * how the process ended, a tick above and below it marks each exec, and a
- * <title> (the tooltip) holds its pid, command lines, times and exit status. The command lines sit in a
+ * how the process ended, and where the recording says what the process
+ * used (COST records) a darker shade of that colour the more CPU time it
+ * took over its life; a tick above and below it marks each exec, and a
+ * <title> (the tooltip) holds its pid, command lines, times, exit status and
+ * CPU time, read and written bytes. The command lines sit in a
  * column of their own at the left, indented by depth, so that the tree reads
  * as in `bootlog tree` and the bars line up on one time axis.
  *
@@ -54,6 +57,7 @@
 #define TITLE_EXECS_MAX 16  /* execs listed in a tooltip */
 #define HEADER_H        92  /* px above the first row: title, legend, time axis */
 #define FOOTER_H        44  /* px below the last row: time axis, note */
+#define SHADE_MAX       60  /* percent of a bar's colour taken away (towards black) at full CPU use */
 
 enum group_by {
         GROUP_PARENT,
@@ -608,6 +612,49 @@ static int y_of_line(const struct plot *pl, size_t line)
         return pl->chart_y + (int)line * ROW_H;
 }
 
+/* ---- CPU use ---- */
+
+/* CPU time: the scheduler's exact figure where the kernel gave it, else the tick-sampled user + system. */
+static uint64_t cost_cpu_us(const struct bl_cost *c)
+{
+        return c->cpu_ns > 0 ? c->cpu_ns / NSEC_PER_USEC : c->utime_us + c->stime_us;
+}
+
+/*
+ * How busy p was: its CPU time (user and system, all its tasks) over its
+ * life, in permille, 1000 (one CPU busy throughout) at most. -1 when the
+ * recording does not say (no COST record for its main thread).
+ */
+static int cpu_permille(const struct bl_process *p)
+{
+        const struct bl_process_cost *c = p->cost;
+        uint64_t cpu_us, life_us;
+
+        if (!c || !c->complete)
+                return -1;
+        cpu_us = cost_cpu_us(&c->sum);
+        /* The kernel's own measure of its life, from before the recording too; else the recorded one. */
+        life_us = c->sum.elapsed_us;
+        if (life_us == 0 && p->exited && p->start_ns > 0 && p->exit_ns > p->start_ns)
+                life_us = (p->exit_ns - p->start_ns) / NSEC_PER_USEC;
+        if (life_us == 0)
+                return cpu_us > 0 ? 1000 : 0;
+        return (int)MIN(cpu_us * 1000 / life_us, (uint64_t)1000);
+}
+
+/* fill ("#rrggbb") darkened for a CPU use of permille, as "#rrggbb" in buf (8 bytes). */
+static char *shade(char buf[static 8], const char *fill, int permille)
+{
+        unsigned long rgb = strtoul(fill + 1, NULL, 16);
+        unsigned keep = 1000 - (unsigned)permille * SHADE_MAX / 100;
+        uint8_t c[3];
+
+        for (int i = 0; i < 3; i++)
+                c[i] = (uint8_t)(((rgb >> (16 - 8 * i)) & 0xff) * keep / 1000);
+        snprintf(buf, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
+        return buf;
+}
+
 static void put_style(const struct plot *pl)
 {
         FILE *f = pl->f;
@@ -640,6 +687,29 @@ static void put_style(const struct plot *pl)
         for (size_t i = 0; i < _STATE_MAX; i++)
                 fprintf(f, ".%s { fill: %s; }\n", states[i].class, states[i].fill);
         fputs("</style>\n", f);
+}
+
+/*
+ * The shading, where the recording has costs: the exit-0 colour at 0, 50 and
+ * 100 % CPU use. On the legend's line from x if it fits, else on a line of
+ * its own below it.
+ */
+static void put_cpu_legend(const struct plot *pl, int x)
+{
+        static const char text[] = "CPU time over its life: 0, 50, 100 % of a CPU";
+        int y = 50, w = 3 * 16 + 5 + (int)strlen(text) * 6;
+        FILE *f = pl->f;
+        char c[8];
+
+        if (x + w > pl->width - MARGIN) {
+                x = MARGIN;
+                y = 64;
+        }
+        fputs("<g class=\"cpulg\">", f);
+        for (int i = 0; i < 3; i++)
+                fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"%d\" style=\"fill:%s\"/>",
+                        x + 16 * i, y, BAR_H, shade(c, states[STATE_OK].fill, 500 * i));
+        fprintf(f, "<text class=\"lg\" x=\"%d\" y=\"%d\">%s</text></g>\n", x + 3 * 16 + 5, y + 9, text);
 }
 
 static int put_header(const struct plot *pl)
@@ -704,6 +774,9 @@ static int put_header(const struct plot *pl)
         x += 19 + 4 * 6 + 22;
         fprintf(f, "<path class=\"lost\" d=\"M%d 50h10l-5 9z\"/>", x + 2);
         fprintf(f, "<text class=\"lg\" x=\"%d\" y=\"59\">events lost</text>\n", x + 19);
+        x += 19 + 11 * 6 + 22;
+        if (pl->stats.cost_processes > 0)
+                put_cpu_legend(pl, x);
         return 0;
 }
 
@@ -829,6 +902,35 @@ static char *row_label(const struct bl_process *p)
         return r;
 }
 
+/*
+ * What the process used, one line: "CPU 120.0ms (100.0ms user, 20.0ms
+ * system), 12.0 % of its 1.000s; read 1.2 MiB, wrote 0 B; peak RSS 3.1 MiB".
+ * Where its main thread's record is missing, only its other threads' sum.
+ */
+static void put_title_cost(FILE *f, const struct bl_process *p)
+{
+        const struct bl_cost *c = p->cost ? &p->cost->sum : NULL;
+        int permille = cpu_permille(p);
+        char cpu[32], user[32], sys[32], dur[32], rd[32], wr[32], rss[32];
+
+        if (!c)
+                return;
+        if (!p->cost->complete)
+                fprintf(f, "threads that exited (%" PRIu32 "): ", p->cost->tasks);
+        fprintf(f, "CPU %s (%s user, %s system)",
+                format_duration(cpu, sizeof(cpu), cost_cpu_us(c) * NSEC_PER_USEC),
+                format_duration(user, sizeof(user), c->utime_us * NSEC_PER_USEC),
+                format_duration(sys, sizeof(sys), c->stime_us * NSEC_PER_USEC));
+        if (permille >= 0 && c->elapsed_us > 0)
+                fprintf(f, ", %d.%d %% of its %s", permille / 10, permille % 10,
+                        format_duration(dur, sizeof(dur), c->elapsed_us * NSEC_PER_USEC));
+        fprintf(f, "; read %s, wrote %s", bl_format_bytes(rd, sizeof(rd), c->read_bytes),
+                bl_format_bytes(wr, sizeof(wr), c->write_bytes));
+        if (c->hiwater_rss_kb > 0)
+                fprintf(f, "; peak RSS %s", bl_format_bytes(rss, sizeof(rss), c->hiwater_rss_kb * 1024));
+        fputc('\n', f);
+}
+
 /* The tooltip: everything the row stands for, one fact per line. */
 static int put_title(const struct plot *pl, const struct bl_process *p, const char *unit)
 {
@@ -862,6 +964,7 @@ static int put_title(const struct plot *pl, const struct bl_process *p, const ch
         if (p->coredump && !(p->exited && strstr(status, "core")))
                 fputs(" (core dumped)", f);
         fputc('\n', f);
+        put_title_cost(f, p);
 
         for (size_t i = 0; i < p->n_execs; i++) {
                 const struct bl_exec *e = &p->execs[i];
@@ -911,9 +1014,11 @@ static int put_process(const struct plot *pl, const struct row *row, size_t line
         int y = y_of_line(pl, line), indent = (int)depth * INDENT_PX;
         int64_t x, x2, right = (int64_t)(pl->tl_x + pl->tl_w) * 10, ticks = 0;
         _cleanup_free_ char *label = NULL;
+        enum state state;
         size_t max_chars;
         FILE *f = pl->f;
-        int r;
+        char fill[8];
+        int r, permille;
 
         /* As many characters as the column holds at this depth; the tooltip has the whole line. */
         max_chars = (size_t)MAX(pl->tl_x - 14 - pl->text_x - indent, 60) * 100 / GLYPH_W_100;
@@ -953,8 +1058,14 @@ static int put_process(const struct plot *pl, const struct row *row, size_t line
         }
         if (ticks > 0)
                 fputs("\"/>", f);
-        fprintf(f, "<rect class=\"bar %s\" x=\"%d.%d\" y=\"%d\" width=\"%d.%d\" height=\"%d\"/>",
-                states[process_state(p)].class, PX(x), y + (ROW_H - BAR_H) / 2, PX(x2 - x), BAR_H);
+        state = process_state(p);
+        fprintf(f, "<rect class=\"bar %s\" x=\"%d.%d\" y=\"%d\" width=\"%d.%d\" height=\"%d\"",
+                states[state].class, PX(x), y + (ROW_H - BAR_H) / 2, PX(x2 - x), BAR_H);
+        /* Its colour, darker the busier it was; without a cost, the colour as it is. */
+        permille = cpu_permille(p);
+        if (permille >= 0)
+                fprintf(f, " style=\"fill:%s\"", shade(fill, states[state].fill, permille));
+        fputs("/>", f);
 
         fputs("</g>\n", f);
         return 0;
@@ -1073,8 +1184,10 @@ static int put_svg(struct plot *pl)
                 "<text class=\"note\" x=\"%d\" y=\"%d\">Seconds from the start of the recording. A bar runs "
                 "from "
                 "the fork (or the start of the recording) to the exit (or its end), at least 2 px wide; "
-                "a tick marks an exec. Hover a row for details.</text>\n",
-                MARGIN, bottom + 34);
+                "a tick marks an exec.%s Hover a row for details.</text>\n",
+                MARGIN, bottom + 34,
+                pl->stats.cost_processes > 0 ? " The darker a bar, the more CPU time it used over its life."
+                                             : "");
         fputs("</svg>\n", f);
         return 0;
 }
@@ -1095,9 +1208,10 @@ static int help(void)
                "                    [--since TIME] [--until TIME] [--width PX]\n"
                "\n"
                "Draw the recorded processes as an SVG timeline: one row per process, with a bar\n"
-               "from its fork to its exit coloured by how it ended, a tick at each exec, and its\n"
-               "command line, under the process that forked it. Open it in a web browser; hover\n"
-               "a row for its PID, command lines, times and exit status.\n"
+               "from its fork to its exit coloured by how it ended (darker the more CPU time it\n"
+               "used, where the recording says), a tick at each exec, and its command line,\n"
+               "under the process that forked it. Open it in a web browser; hover a row for its\n"
+               "PID, command lines, times, exit status, CPU time and I/O.\n"
                "\n"
                "Options:\n%s%s"
                "  -o, --output FILE     write the SVG to FILE ('-': standard output); required\n"

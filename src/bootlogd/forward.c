@@ -235,6 +235,10 @@ struct forwarder {
         struct proc *procs; /* open addressing, linear probing; 1 << procs_log slots, at most half used */
         unsigned procs_log;
         size_t n_procs;
+        /* The process of the last exit, out of the table: its COST record comes right after, with the
+         * exit's time, and is forwarded under its name. */
+        struct proc exited;
+        uint64_t exited_ts_ns;
         struct forward_stats stats;
 };
 
@@ -407,15 +411,19 @@ static struct proc *proc_get(struct forwarder *f, pid_t pid)
         return proc_find(f, pid);
 }
 
-/* Removes pid's entry, moving later ones of its probe run back so lookups need no tombstones. */
-static void proc_forget(struct forwarder *f, pid_t pid)
+/*
+ * Takes pid's entry out of the table into *ret (all zero if there is none),
+ * moving later ones of its probe run back so lookups need no tombstones.
+ */
+static void proc_take(struct forwarder *f, pid_t pid, struct proc *ret)
 {
         struct proc *p = proc_find(f, pid);
         size_t mask = procs_mask(f), i, j;
 
+        *ret = (struct proc){};
         if (!p)
                 return;
-        image_unref(p->image);
+        *ret = *p;
         i = j = (size_t)(p - f->procs);
         for (;;) {
                 size_t k;
@@ -465,6 +473,7 @@ struct forwarder *forwarder_free(struct forwarder *f)
         if (f->procs)
                 for (size_t i = 0; i < ((size_t)1 << f->procs_log); i++)
                         image_unref(f->procs[i].image);
+        image_unref(f->exited.image);
         free(f->procs);
         journal_entry_done(&f->entry);
         journal_conn_free(f->conn);
@@ -646,6 +655,31 @@ static enum forward_failure failure_of(int r)
         }
 }
 
+/* What the process used, under the names `bootlog export --format=journal` gives them. */
+static void add_cost(struct journal_entry *e, const struct bl_cost *c)
+{
+        journal_entry_addf(e, "BOOTLOG_CPU_USER_USEC", "%" PRIu64, c->utime_us);
+        journal_entry_addf(e, "BOOTLOG_CPU_SYSTEM_USEC", "%" PRIu64, c->stime_us);
+        if (c->cpu_ns > 0)
+                journal_entry_addf(e, "BOOTLOG_CPU_NSEC", "%" PRIu64, c->cpu_ns);
+        journal_entry_addf(e, "BOOTLOG_ELAPSED_USEC", "%" PRIu64, c->elapsed_us);
+        journal_entry_addf(e, "BOOTLOG_READ_BYTES", "%" PRIu64, c->read_bytes);
+        journal_entry_addf(e, "BOOTLOG_WRITE_BYTES", "%" PRIu64, c->write_bytes);
+        journal_entry_addf(e, "BOOTLOG_CANCELLED_WRITE_BYTES", "%" PRIu64, c->cancelled_write_bytes);
+        journal_entry_addf(e, "BOOTLOG_READ_CHARS", "%" PRIu64, c->read_chars);
+        journal_entry_addf(e, "BOOTLOG_WRITE_CHARS", "%" PRIu64, c->write_chars);
+        journal_entry_addf(e, "BOOTLOG_VOLUNTARY_CSW", "%" PRIu64, c->nvcsw);
+        journal_entry_addf(e, "BOOTLOG_INVOLUNTARY_CSW", "%" PRIu64, c->nivcsw);
+        journal_entry_addf(e, "BOOTLOG_MINOR_FAULTS", "%" PRIu64, c->minflt);
+        journal_entry_addf(e, "BOOTLOG_MAJOR_FAULTS", "%" PRIu64, c->majflt);
+        journal_entry_addf(e, "BOOTLOG_PEAK_RSS_KB", "%" PRIu64, c->hiwater_rss_kb);
+        journal_entry_addf(e, "BOOTLOG_CPU_DELAY_NSEC", "%" PRIu64, c->cpu_delay_ns);
+        if (c->flags & BL_COST_IO_DELAYS) {
+                journal_entry_addf(e, "BOOTLOG_BLKIO_DELAY_NSEC", "%" PRIu64, c->blkio_delay_ns);
+                journal_entry_addf(e, "BOOTLOG_SWAPIN_DELAY_NSEC", "%" PRIu64, c->swapin_delay_ns);
+        }
+}
+
 static void forward(struct forwarder *f, const struct bl_event *ev, const struct proc *p)
 {
         struct journal_entry *e = &f->entry;
@@ -697,6 +731,8 @@ static void forward(struct forwarder *f, const struct bl_event *ev, const struct
                                          bl_lost_reason_to_string(ev->lost.reason) ?: "unknown");
                 journal_entry_addf(e, "BOOTLOG_LOST_COUNT", "%" PRIu64, ev->lost.count);
         }
+        if (ev->type == BL_EVENT_COST)
+                add_cost(e, &ev->cost);
         journal_entry_addf(e, "BOOTLOG_TS_NS", "%" PRIu64, ev->ts_ns);
 
         r = journal_conn_send(f->conn, e, 0);
@@ -721,13 +757,20 @@ void forwarder_event(struct forwarder *f, const struct bl_event *ev)
                 if (p && !is_thread(ev) && ev->info.comm[0])
                         memcpy(p->comm, ev->info.comm, sizeof(p->comm));
                 break;
+        case BL_EVENT_COST:
+                p = f->exited.pid == ev->pid && f->exited_ts_ns == ev->ts_ns ? &f->exited
+                                                                             : proc_find(f, ev->pid);
+                break;
         default: p = proc_find(f, ev->pid); break;
         }
 
         if (selected(f, ev))
                 forward(f, ev, p);
-        if (ev->type == BL_EVENT_EXIT && !is_thread(ev))
-                proc_forget(f, ev->pid);
+        if (ev->type == BL_EVENT_EXIT && !is_thread(ev)) {
+                image_unref(f->exited.image);
+                proc_take(f, ev->pid, &f->exited);
+                f->exited_ts_ns = ev->ts_ns;
+        }
 }
 
 static const char *const failure_table[_FORWARD_FAILURE_MAX] = {

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """bootlog plot on recordings made by bootlog record: the SVG is well-formed
 XML with exactly one bar per process of the recording, the known commands
-in its tooltips, each bar coloured by how its process ended; an argv that
-holds an escape sequence, markup, a newline and invalid UTF-8 still gives
-well-formed XML; and the SVG renders (rsvg-convert, from librsvg2-bin)."""
+in its tooltips, each bar coloured by how its process ended; with the
+recorded costs (taskstats), a busy process's bar darker than an idle one's,
+CPU time and I/O in the tooltips and a legend for the shading, none of it
+without; an argv that holds an escape sequence, markup, a newline and
+invalid UTF-8 still gives well-formed XML; and the SVG renders
+(rsvg-convert, from librsvg2-bin)."""
 
 import os
 import re
@@ -161,6 +164,90 @@ for args, what in [([], "without -o"), (["-o", svg, "--group=pid"], "--group=pid
 p = bootlog("plot", "--file", os.path.join(d, "missing.bootlog"), "-o", os.path.join(d, "x.svg"))
 tap.ok(p.returncode == 1 and not os.path.exists(os.path.join(d, "x.svg")),
        "a missing recording: exit 1, no SVG written", p.stderr)
+
+# (1b) CPU shading: an idle sleep beside a busy shell loop, with and without the costs recorded.
+BUSY = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"
+COST_SCRIPT = f"sleep 0.3 & sh -c '{BUSY}'; wait"
+
+
+def luminance(fill):
+    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def shaded_rows(root):
+    """(tooltip, bar class, fill from the bar's style or None) for each process row."""
+    out = []
+    for g in root.iter(SVG + "g"):
+        if g.get("class") != "p":
+            continue
+        title = g.find(SVG + "title")
+        bar = [el for el in g if "bar" in el.get("class", "").split()]
+        m = re.fullmatch(r"fill:(#[0-9a-f]{6})", bar[0].get("style", "")) if bar else None
+        out.append((title.text if title is not None else "", bar[0].get("class") if bar else "",
+                    m.group(1) if m else None))
+    return out
+
+
+cost_rec = os.path.join(d, "cost.bootlog")
+p = bootlog("record", "-o", cost_rec, "--", "sh", "-c", COST_SCRIPT)
+tap.ok(p.returncode == 0, "bootlog record runs an idle sleep beside a busy loop", p.stderr)
+costs = [e for e in export(cost_rec) if e["type"] == "cost"]
+if not costs:
+    # No taskstats (a kernel without CONFIG_TASKSTATS, or a container without its netlink family).
+    tap.n += 1
+    print(f"ok {tap.n} - CPU shading # SKIP the recording holds no cost records: no taskstats here", flush=True)
+else:
+    cost_svg = os.path.join(d, "cost.svg")
+    p = bootlog("plot", "--file", cost_rec, "-o", cost_svg)
+    root = parse(cost_svg, "costs") if p.returncode == 0 else None
+    tap.ok(root is not None, "bootlog plot draws a recording with costs", p.stderr)
+    if root is not None:
+        rows = shaded_rows(root)
+        sleep = [r for r in rows if r[0].splitlines()[0].endswith(": sleep 0.3")]
+        busy = [r for r in rows if r[0].splitlines()[0].endswith(f": sh -c '{BUSY}'")]
+        tap.ok(len(sleep) == 1 and len(busy) == 1, "the sleep's and the loop's rows are there",
+               [r[0].splitlines()[0] for r in rows if not r[0].splitlines()[0].endswith("]")])
+        if sleep and busy:
+            (st, sc, sf), (bt, bc, bf) = sleep[0], busy[0]
+            tap.ok(sf and bf and "ok" in sc.split() and "ok" in bc.split(),
+                   "both bars are coloured 'ok' and carry a shade of it", (sc, sf, bc, bf))
+            # Not by a fixed amount: on a loaded machine the loop gets less than a whole CPU.
+            tap.ok(sf and bf and luminance(bf) < luminance(sf) - 15,
+                   f"the busy loop's bar ({bf}) is clearly darker than the sleep's ({sf})", (st, bt))
+            cpu = {}
+            for what, t in (("sleep", st), ("loop", bt)):
+                m = re.search(r"^CPU \S+ \(\S+ user, \S+ system\), (\d+)\.\d % of its \S+; "
+                              r"read \S+ \S+, wrote \S+ \S+", t, re.M)
+                cpu[what] = int(m.group(1)) if m else None
+            tap.ok(cpu["sleep"] is not None and cpu["loop"] is not None and cpu["sleep"] < 10 and cpu["loop"] > 25,
+                   f"their tooltips give CPU time and I/O: the sleep {cpu['sleep']} %, the loop {cpu['loop']} %",
+                   (st, bt))
+        legend = [g for g in root.iter(SVG + "g") if g.get("class") == "cpulg"]
+        tap.ok(len(legend) == 1 and "CPU" in "".join(legend[0].itertext())
+               and len([el for el in legend[0] if el.tag == SVG + "rect"]) == 3,
+               "the legend explains the shading", legend)
+        # Each shaded bar's process has a cost; a process still running at the end has none.
+        unshaded = [r for r in rows if r[2] is None]
+        tap.ok(all("bar run" in c or "\nCPU " not in t for t, c, _ in unshaded),
+               "bars without a shade are the processes the recording has no cost for",
+               [t.splitlines()[0] for t, c, _ in unshaded if "\nCPU " in t])
+
+    nocost_rec = os.path.join(d, "nocost.bootlog")
+    p = bootlog("record", "--no-cost", "-o", nocost_rec, "--", "sh", "-c", COST_SCRIPT)
+    tap.ok(p.returncode == 0 and not [e for e in export(nocost_rec) if e["type"] == "cost"],
+           "bootlog record --no-cost: a recording without costs", p.stderr)
+    nocost_svg = os.path.join(d, "nocost.svg")
+    p = bootlog("plot", "--file", nocost_rec, "-o", nocost_svg)
+    root = parse(nocost_svg, "no costs") if p.returncode == 0 else None
+    if root is not None:
+        rows = shaded_rows(root)
+        tap.ok(rows and not any(f for _, _, f in rows) and not any("\nCPU " in t for t, _, _ in rows)
+               and not [g for g in root.iter(SVG + "g") if g.get("class") == "cpulg"],
+               "without costs: no shading, no CPU line in the tooltips, no shading legend",
+               [r for r in rows if r[2]][:3])
+    else:
+        tap.ok(False, "bootlog plot draws a recording without costs", p.stderr)
 
 # (2) A hostile argv: an escape sequence, markup, an ampersand, quotes, a newline, invalid UTF-8, other
 # control characters, a C1 control and U+FFFF. The shell lives while sleep runs: its argv is read.
