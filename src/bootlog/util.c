@@ -133,23 +133,7 @@ void recording_warn_damage(const struct recording *rec)
 
 char *format_duration(char *buf, size_t size, uint64_t ns)
 {
-        if (ns < NSEC_PER_USEC)
-                snprintf(buf, size, "%" PRIu64 "ns", ns);
-        else if (ns < NSEC_PER_MSEC)
-                snprintf(buf, size, "%" PRIu64 "us", ns / NSEC_PER_USEC);
-        else if (ns < NSEC_PER_SEC)
-                snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "ms", ns / NSEC_PER_MSEC,
-                         ns % NSEC_PER_MSEC / (NSEC_PER_MSEC / 10));
-        else if (ns < 60 * NSEC_PER_SEC)
-                snprintf(buf, size, "%" PRIu64 ".%03" PRIu64 "s", ns / NSEC_PER_SEC,
-                         ns % NSEC_PER_SEC / NSEC_PER_MSEC);
-        else if (ns < 3600 * NSEC_PER_SEC)
-                snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", ns / (60 * NSEC_PER_SEC),
-                         ns / NSEC_PER_SEC % 60);
-        else
-                snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", ns / (3600 * NSEC_PER_SEC),
-                         ns / (60 * NSEC_PER_SEC) % 60);
-        return buf;
+        return bl_format_duration(buf, size, ns);
 }
 
 char *format_offset(char *buf, size_t size, const struct recording *rec, uint64_t ts_ns)

@@ -250,16 +250,17 @@ char *bl_event_detail(const struct bl_event *ev)
         case BL_EVENT_COREDUMP: s = strdup(": dumped core"); break;
         case BL_EVENT_SNAPSHOT: s = strdup(": running when recording started"); break;
         case BL_EVENT_COST: {
-                char rd[32], wr[32];
-
                 /* The scheduler's exact figure, where the kernel gave it; the tick-sampled split beside it.
                  */
-                uint64_t cpu_us =
-                    ev->cost.cpu_ns > 0 ? ev->cost.cpu_ns / 1000 : ev->cost.utime_us + ev->cost.stime_us;
+                uint64_t cpu_ns = ev->cost.cpu_ns > 0
+                                      ? ev->cost.cpu_ns
+                                      : (ev->cost.utime_us + ev->cost.stime_us) * NSEC_PER_USEC;
+                char cpu[32], user[32], sys[32], rd[32], wr[32];
 
-                r = asprintf(&s, ": used %.3f s CPU (%.3f s user, %.3f s system), read %s, wrote %s",
-                             (double)cpu_us / 1e6, (double)ev->cost.utime_us / 1e6,
-                             (double)ev->cost.stime_us / 1e6,
+                r = asprintf(&s, ": used %s CPU (%s user, %s system), read %s, wrote %s",
+                             bl_format_duration(cpu, sizeof(cpu), cpu_ns),
+                             bl_format_duration(user, sizeof(user), ev->cost.utime_us * NSEC_PER_USEC),
+                             bl_format_duration(sys, sizeof(sys), ev->cost.stime_us * NSEC_PER_USEC),
                              bl_format_bytes(rd, sizeof(rd), ev->cost.read_bytes),
                              bl_format_bytes(wr, sizeof(wr), ev->cost.write_bytes));
                 break;
@@ -267,6 +268,27 @@ char *bl_event_detail(const struct bl_event *ev)
         default: s = strdup(""); break;
         }
         return r < 0 ? NULL : s;
+}
+
+char *bl_format_duration(char *buf, size_t size, uint64_t ns)
+{
+        if (ns < NSEC_PER_USEC)
+                (void)snprintf(buf, size, "%" PRIu64 "ns", ns);
+        else if (ns < NSEC_PER_MSEC)
+                (void)snprintf(buf, size, "%" PRIu64 "us", ns / NSEC_PER_USEC);
+        else if (ns < NSEC_PER_SEC)
+                (void)snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "ms", ns / NSEC_PER_MSEC,
+                               ns % NSEC_PER_MSEC / (NSEC_PER_MSEC / 10));
+        else if (ns < 60 * NSEC_PER_SEC)
+                (void)snprintf(buf, size, "%" PRIu64 ".%03" PRIu64 "s", ns / NSEC_PER_SEC,
+                               ns % NSEC_PER_SEC / NSEC_PER_MSEC);
+        else if (ns < 3600 * NSEC_PER_SEC)
+                (void)snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", ns / (60 * NSEC_PER_SEC),
+                               ns / NSEC_PER_SEC % 60);
+        else
+                (void)snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", ns / (3600 * NSEC_PER_SEC),
+                               ns / (60 * NSEC_PER_SEC) % 60);
+        return buf;
 }
 
 const char *bl_format_bytes(char *buf, size_t size, uint64_t bytes)

@@ -223,6 +223,9 @@ const char *bl_signal_to_string(int sig) _pure_;
  */
 char *bl_event_detail(const struct bl_event *ev);
 
+/* "850ns", "12us", "4.5ms", "1.250s", "2m05s", "1h02m" into buf; returns buf. */
+char *bl_format_duration(char *buf, size_t size, uint64_t ns);
+
 /* "512 B", "1.5 KiB", "23 MiB" (binary units) into buf; returns buf. */
 const char *bl_format_bytes(char *buf, size_t size, uint64_t bytes);
 
