@@ -115,10 +115,17 @@ static int decode_aggr_pid(struct nlattr *aggr, uint32_t flags, bl_taskstats_cb 
 int bl_taskstats_decode(const void *buf, size_t len, uint32_t flags, uint32_t seq, bool *ret_acked,
                         int *ret_ack_error, bl_taskstats_cb cb, void *userdata)
 {
-        int left = (int)MIN(len, (size_t)INT32_MAX), n = 0, r;
+        size_t off = 0;
+        int n = 0, r;
 
-        for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+        /* NLMSG_OK()/NLMSG_NEXT() by hand: every length checked against what is left, unsigned. */
+        for (size_t next; off + sizeof(struct nlmsghdr) <= len; off = next) {
+                struct nlmsghdr *h = (struct nlmsghdr *)((uint8_t *)buf + off);
                 struct nlattr *tb[TASKSTATS_TYPE_MAX + 1];
+
+                if (h->nlmsg_len < sizeof(struct nlmsghdr) || h->nlmsg_len > len - off)
+                        break;
+                next = off + MIN((size_t)NLMSG_ALIGN(h->nlmsg_len), len - off);
 
                 if (h->nlmsg_type == NLMSG_ERROR) {
                         const struct nlmsgerr *e = NLMSG_DATA(h);

@@ -93,7 +93,8 @@ struct bl_taskstats_stats {
 void bl_taskstats_get_stats(const struct bl_taskstats *t, struct bl_taskstats_stats *ret);
 
 /*
- * Decodes one datagram (one or more TASKSTATS_CMD_NEW messages) and calls cb
+ * Decodes one datagram (one or more TASKSTATS_CMD_NEW messages; buf aligned
+ * to 4 bytes, as netlink messages are) and calls cb
  * for each per-task record in it (TASKSTATS_TYPE_AGGR_PID; the per-process
  * aggregates, TASKSTATS_TYPE_AGGR_TGID, carry only delays and are skipped).
  * flags are or-ed into each record's cost.flags. Every length is checked.

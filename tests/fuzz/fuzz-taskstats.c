@@ -41,12 +41,17 @@ static int on_record(const struct bl_taskstats_record *rec, void *userdata)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+        /* Aligned, as a socket's receive buffer is: netlink messages are read in place. */
+        static uint8_t buf[65536] __attribute__((aligned(8)));
         struct state s = {};
         bool acked = false;
         int error = 0, r;
 
+        if (size > sizeof(buf))
+                return 0;
+        memcpy(buf, data, size);
         FUZZ_CHECK(bl_taskstats_new_detached(&s.t) >= 0);
-        r = bl_taskstats_decode(data, size, 0, 1, &acked, &error, on_record, &s);
+        r = bl_taskstats_decode(buf, size, 0, 1, &acked, &error, on_record, &s);
         FUZZ_CHECK(r == -EBADMSG || (r >= 0 && (unsigned)r == s.calls));
         FUZZ_CHECK(!acked || error <= 0);
         /* Whatever went in comes out once: taken or flushed. */
