@@ -14,6 +14,11 @@
  * Commands are grouped as commands.h describes: by the file name of argv[0],
  * runs counted from exec to the next exec or exit. Processes are counted per
  * systemd unit of the last program they ran.
+ *
+ * When the recorder listened to taskstats, what the processes used (their
+ * COST records, summed over their threads) is ranked too: the processes and
+ * the units that took the most CPU time, storage I/O and delay (time spent
+ * waiting for a CPU, for block I/O and for swap-in).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -53,6 +58,21 @@ struct unit_stat {
         uint64_t total_ns; /* their lifetimes */
 };
 
+/* What the processes of a unit used, summed. */
+struct unit_cost {
+        const char *unit;   /* NULL: none known; points into the model */
+        uint64_t processes; /* with a cost */
+        struct bl_process_cost cost;
+};
+
+/* The ways to rank costs. */
+enum cost_rank {
+        COST_CPU,
+        COST_IO,
+        COST_DELAY,
+        _COST_RANK_MAX,
+};
+
 struct stats {
         struct recording rec;
         struct bl_model_stats model;
@@ -66,6 +86,13 @@ struct stats {
         uint64_t running_at_start;
         uint64_t events;
         uint64_t execs, execs_with_argv, execs_argv_at_exec;
+        bool cost_recorded;               /* the header says the recorder listened to taskstats */
+        const struct bl_process **costly; /* the processes with a cost */
+        size_t n_costly;
+        uint64_t exited;              /* processes seen to exit */
+        bool io_delays;               /* every cost record had BL_COST_IO_DELAYS */
+        struct unit_cost *unit_costs; /* units with a cost, by name */
+        size_t n_unit_costs;
 };
 
 static void stats_done(struct stats *s)
@@ -74,6 +101,8 @@ static void stats_done(struct stats *s)
         free(s->lost);
         free(s->failed);
         free(s->units);
+        free(s->costly);
+        free(s->unit_costs);
         recording_done(&s->rec);
 }
 
@@ -203,6 +232,8 @@ static int unit_rank_compare(const void *a, const void *b)
         return unit_name_compare(a, b);
 }
 
+static int gather_costs(struct stats *s);
+
 static int gather(struct stats *s)
 {
         _cleanup_free_ struct unit_stat *per_process = NULL;
@@ -271,7 +302,162 @@ static int gather(struct stats *s)
         if (s->n_units > 0)
                 qsort(per_process, s->n_units, sizeof(*per_process), unit_rank_compare);
         s->units = TAKE_PTR(per_process);
+        return gather_costs(s);
+}
+
+/* ---- costs ---- */
+
+static uint64_t cost_cpu_us(const struct bl_cost *c)
+{
+        return c->utime_us + c->stime_us;
+}
+
+static uint64_t cost_io_bytes(const struct bl_cost *c)
+{
+        return c->read_bytes + c->write_bytes;
+}
+
+static uint64_t cost_delay_ns(const struct bl_cost *c)
+{
+        return c->cpu_delay_ns + c->blkio_delay_ns + c->swapin_delay_ns;
+}
+
+static uint64_t cost_measure(const struct bl_cost *c, enum cost_rank how)
+{
+        return how == COST_CPU ? cost_cpu_us(c) : how == COST_IO ? cost_io_bytes(c) : cost_delay_ns(c);
+}
+
+static int unit_cost_name_compare(const void *a, const void *b)
+{
+        const struct unit_cost *x = a, *y = b;
+
+        if (!x->unit || !y->unit)
+                return !x->unit - !y->unit;
+        return strcmp(x->unit, y->unit);
+}
+
+/* The processes with a cost, and the costs summed per unit. */
+static int gather_costs(struct stats *s)
+{
+        struct bl_process *const *procs;
+        struct unit_cost *u;
+        size_t n;
+
+        s->cost_recorded = s->rec.info.compatible_flags & BL_HEADER_COMPAT_COST;
+        s->io_delays = true;
+        n = bl_model_get_processes(s->rec.model, &procs);
+        s->costly = calloc(MAX(n, (size_t)1), sizeof(*s->costly));
+        u = calloc(MAX(n, (size_t)1), sizeof(*u));
+        if (!s->costly || !u) {
+                free(u);
+                return log_oom();
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct bl_process *p = procs[i];
+
+                s->exited += p->exited;
+                if (!p->cost || p->cost->tasks == 0)
+                        continue;
+                s->costly[s->n_costly] = p;
+                if (!(p->cost->sum.flags & BL_COST_IO_DELAYS))
+                        s->io_delays = false;
+                u[s->n_costly++] =
+                    (struct unit_cost){ .unit = process_unit(p), .processes = 1, .cost = *p->cost };
+        }
+        if (s->n_costly == 0)
+                s->io_delays = false;
+
+        /* One entry per process, sorted by unit, then summed up per unit in place. */
+        if (s->n_costly > 0)
+                qsort(u, s->n_costly, sizeof(*u), unit_cost_name_compare);
+        for (size_t i = 0; i < s->n_costly; i++)
+                if (s->n_unit_costs > 0 && unit_cost_name_compare(&u[s->n_unit_costs - 1], &u[i]) == 0) {
+                        u[s->n_unit_costs - 1].processes++;
+                        bl_process_cost_add(&u[s->n_unit_costs - 1].cost, &u[i].cost);
+                } else
+                        u[s->n_unit_costs++] = u[i];
+        s->unit_costs = u;
         return 0;
+}
+
+static enum cost_rank cost_sort_how;
+
+static int cost_value_compare(const struct bl_cost *x, const struct bl_cost *y)
+{
+        uint64_t a = cost_measure(x, cost_sort_how), b = cost_measure(y, cost_sort_how);
+
+        if (a != b)
+                return a > b ? -1 : 1;
+        /* Ties: by CPU, then the caller's order. */
+        if (cost_cpu_us(x) != cost_cpu_us(y))
+                return cost_cpu_us(x) > cost_cpu_us(y) ? -1 : 1;
+        return 0;
+}
+
+static int process_cost_compare(const void *a, const void *b)
+{
+        const struct bl_process *x = *(const struct bl_process *const *)a,
+                                *y = *(const struct bl_process *const *)b;
+        int c = cost_value_compare(&x->cost->sum, &y->cost->sum);
+
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int unit_cost_compare(const void *a, const void *b)
+{
+        const struct unit_cost *x = *(const struct unit_cost *const *)a,
+                               *y = *(const struct unit_cost *const *)b;
+        int c = cost_value_compare(&x->cost.sum, &y->cost.sum);
+
+        return c != 0 ? c : unit_cost_name_compare(x, y);
+}
+
+/*
+ * The processes with a cost ranked by how, those with nothing of it left
+ * out; at most arg_top. New array in *ret (its length returned); -ENOMEM.
+ */
+static ssize_t cost_ranked_processes(const struct stats *s, enum cost_rank how,
+                                     const struct bl_process ***ret)
+{
+        const struct bl_process **l;
+        size_t n = 0;
+
+        l = calloc(MAX(s->n_costly, (size_t)1), sizeof(*l));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_costly; i++)
+                if (cost_measure(&s->costly[i]->cost->sum, how) > 0)
+                        l[n++] = s->costly[i];
+        cost_sort_how = how;
+        if (n > 0)
+                qsort(l, n, sizeof(*l), process_cost_compare);
+        if (arg_top > 0 && n > arg_top)
+                n = arg_top;
+        *ret = l;
+        return (ssize_t)n;
+}
+
+/* The same for the units. */
+static ssize_t cost_ranked_units(const struct stats *s, enum cost_rank how, const struct unit_cost ***ret)
+{
+        const struct unit_cost **l;
+        size_t n = 0;
+
+        l = calloc(MAX(s->n_unit_costs, (size_t)1), sizeof(*l));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_unit_costs; i++)
+                if (cost_measure(&s->unit_costs[i].cost.sum, how) > 0)
+                        l[n++] = &s->unit_costs[i];
+        cost_sort_how = how;
+        if (n > 0)
+                qsort(l, n, sizeof(*l), unit_cost_compare);
+        if (arg_top > 0 && n > arg_top)
+                n = arg_top;
+        *ret = l;
+        return (ssize_t)n;
 }
 
 /* ---- ranking commands ---- */
@@ -406,6 +592,19 @@ static int print_summary(const struct stats *s)
                 printf(", and %" PRIu64 " overflow%s of unknown size", s->model.overflows,
                        s->model.overflows == 1 ? "" : "s");
         printf("%s\n", lost ? ansi(ANSI_RESET) : "");
+        if (!s->cost_recorded) {
+                printf("Cost        not recorded (no taskstats in this recording)\n");
+                return 0;
+        }
+        printf("Cost        %" PRIu64 " of %" PRIu64 " exited processes, %s%" PRIu64 " record%s missing%s",
+               s->model.cost_processes, s->exited, s->model.cost_missing > 0 ? ansi(ANSI_YELLOW) : "",
+               s->model.cost_missing, s->model.cost_missing == 1 ? "" : "s",
+               s->model.cost_missing > 0 ? ansi(ANSI_RESET) : "");
+        if (s->model.cost_orphans > 0)
+                printf(", %" PRIu64 " without their process", s->model.cost_orphans);
+        if (s->n_costly > 0 && !s->io_delays)
+                printf("; I/O delays not measured");
+        putchar('\n');
         return 0;
 }
 
@@ -645,6 +844,159 @@ static int print_units(const struct stats *s)
         return print_table(t);
 }
 
+static const char *const cost_title[_COST_RANK_MAX] = {
+        [COST_CPU] = "Top processes by CPU time",
+        [COST_IO] = "Top processes by storage I/O",
+        [COST_DELAY] = "Top processes by delay",
+};
+
+/* A CPU time in µs; none as "0". */
+static const char *format_cpu_us(char *buf, size_t size, uint64_t us)
+{
+        if (us == 0)
+                return "0";
+        return format_duration(buf, size, us * NSEC_PER_USEC);
+}
+
+/* A delay that was not measured shows as "-", none as "0". */
+static const char *format_delay(char *buf, size_t size, uint64_t ns, bool measured)
+{
+        if (!measured)
+                return "-";
+        if (ns == 0)
+                return "0";
+        return format_duration(buf, size, ns);
+}
+
+static int print_cost_ranking(const struct stats *s, enum cost_rank how)
+{
+        static const char *const headers[_COST_RANK_MAX][6] = {
+                [COST_CPU] = { "CPU", "USER", "SYSTEM", "PID", "COMMAND LINE" },
+                [COST_IO] = { "I/O", "READ", "WRITTEN", "PID", "COMMAND LINE" },
+                [COST_DELAY] = { "DELAY", "CPU WAIT", "BLOCK I/O", "SWAP-IN", "PID", "COMMAND LINE" },
+        };
+        _cleanup_(table_freep) struct table *t = NULL;
+        _cleanup_free_ const struct bl_process **l = NULL;
+        char title[96];
+        ssize_t n;
+        int r = 0;
+
+        n = cost_ranked_processes(s, how, &l);
+        if (n < 0)
+                return log_oom();
+        if (how == COST_DELAY)
+                t = table_new(6, headers[how], (const enum table_align[]){ R, R, R, R, R, L });
+        else
+                t = table_new(5, headers[how], (const enum table_align[]){ R, R, R, R, L });
+        if (!t)
+                return log_oom();
+
+        for (ssize_t i = 0; i < n && r >= 0; i++) {
+                const struct bl_process *p = l[i];
+                const struct bl_cost *c = &p->cost->sum;
+                bool io = c->flags & BL_COST_IO_DELAYS;
+                _cleanup_free_ char *label = NULL;
+                char a[32], b[32], d[32], e[32];
+
+                label =
+                    process_label_at(p, p->exited ? p->exit_ns : UINT64_MAX, arg_full ? 0 : LABEL_MAX_CHARS);
+                if (!label)
+                        return log_oom();
+                switch (how) {
+                case COST_CPU:
+                        r = table_add(t, format_cpu_us(a, sizeof(a), cost_cpu_us(c)));
+                        if (r >= 0)
+                                r = table_add(t, format_cpu_us(b, sizeof(b), c->utime_us));
+                        if (r >= 0)
+                                r = table_add(t, format_cpu_us(d, sizeof(d), c->stime_us));
+                        break;
+                case COST_IO:
+                        r = table_add(t, bl_format_bytes(a, sizeof(a), cost_io_bytes(c)));
+                        if (r >= 0)
+                                r = table_add(t, bl_format_bytes(b, sizeof(b), c->read_bytes));
+                        if (r >= 0)
+                                r = table_add(t, bl_format_bytes(d, sizeof(d), c->write_bytes));
+                        break;
+                default:
+                        r = table_add(t, format_delay(a, sizeof(a), cost_delay_ns(c), true));
+                        if (r >= 0)
+                                r = table_add(t, format_delay(b, sizeof(b), c->cpu_delay_ns, true));
+                        if (r >= 0)
+                                r = table_add(t, format_delay(d, sizeof(d), c->blkio_delay_ns, io));
+                        if (r >= 0)
+                                r = table_add(t, format_delay(e, sizeof(e), c->swapin_delay_ns, io));
+                        break;
+                }
+                if (r >= 0)
+                        r = table_addf(t, "%d", (int)p->pid);
+                if (r >= 0)
+                        r = table_add(t, label);
+        }
+        if (r < 0)
+                return log_oom();
+
+        snprintf(title, sizeof(title), "%s%s", cost_title[how],
+                 how == COST_DELAY && s->n_costly > 0 && !s->io_delays
+                     ? " (I/O delays not measured: the kernel's delay accounting was off)"
+                     : "");
+        section(title);
+        if (n == 0) {
+                printf("    (none)\n");
+                return 0;
+        }
+        return print_table(t);
+}
+
+static int print_cost_units(const struct stats *s)
+{
+        static const char *const headers[] = { "CPU", "READ", "WRITTEN", "DELAY", "PROCESSES", "UNIT" };
+        _cleanup_(table_freep) struct table *t = NULL;
+        _cleanup_free_ const struct unit_cost **l = NULL;
+        char title[96];
+        ssize_t n;
+        int r = 0;
+
+        n = cost_ranked_units(s, COST_CPU, &l);
+        if (n < 0)
+                return log_oom();
+        t = table_new(6, headers, (const enum table_align[]){ R, R, R, R, R, L });
+        if (!t)
+                return log_oom();
+        for (ssize_t i = 0; i < n && r >= 0; i++) {
+                const struct unit_cost *u = l[i];
+                const struct bl_cost *c = &u->cost.sum;
+                _cleanup_free_ char *name = u->unit ? bl_escape(u->unit) : strdup("(no unit)");
+                char a[32], b[32], d[32], e[32];
+
+                if (!name)
+                        return log_oom();
+                r = table_add(t, format_cpu_us(a, sizeof(a), cost_cpu_us(c)));
+                if (r >= 0)
+                        r = table_add(t, bl_format_bytes(b, sizeof(b), c->read_bytes));
+                if (r >= 0)
+                        r = table_add(t, bl_format_bytes(d, sizeof(d), c->write_bytes));
+                if (r >= 0)
+                        r = table_add(t, format_delay(e, sizeof(e), cost_delay_ns(c), true));
+                if (r >= 0)
+                        r = table_addf(t, "%" PRIu64, u->processes);
+                if (r >= 0)
+                        r = table_add(t, name);
+        }
+        if (r < 0)
+                return log_oom();
+
+        if ((size_t)n < s->n_unit_costs)
+                snprintf(title, sizeof(title), "Units by CPU time (top %zd of %zu)", n, s->n_unit_costs);
+        else
+                snprintf(title, sizeof(title), "Units by CPU time");
+        section(title);
+        if (n == 0) {
+                printf("    (none)\n");
+                return 0;
+        }
+        return print_table(t);
+}
+
 static int print_text(const struct stats *s)
 {
         int r;
@@ -660,6 +1012,10 @@ static int print_text(const struct stats *s)
                 r = print_lost(s);
         if (r >= 0)
                 r = print_units(s);
+        for (enum cost_rank how = 0; s->cost_recorded && how < _COST_RANK_MAX && r >= 0; how++)
+                r = print_cost_ranking(s, how);
+        if (r >= 0 && s->cost_recorded)
+                r = print_cost_units(s);
         return r;
 }
 
@@ -807,6 +1163,114 @@ static struct json_object *json_units(const struct stats *s)
         return a;
 }
 
+static const char *const cost_json[_COST_RANK_MAX] = {
+        [COST_CPU] = "cpu",
+        [COST_IO] = "io",
+        [COST_DELAY] = "delay",
+};
+
+/* The sums of c, with the three measures they are ranked by. */
+static void json_cost_sums(struct jobj *o, const struct bl_cost *c)
+{
+        jobj_bool(o, "io_delays", c->flags & BL_COST_IO_DELAYS);
+        jobj_int(o, "cpu_us", (int64_t)cost_cpu_us(c));
+        jobj_int(o, "utime_us", (int64_t)c->utime_us);
+        jobj_int(o, "stime_us", (int64_t)c->stime_us);
+        jobj_int(o, "io_bytes", (int64_t)cost_io_bytes(c));
+        jobj_int(o, "read_bytes", (int64_t)c->read_bytes);
+        jobj_int(o, "write_bytes", (int64_t)c->write_bytes);
+        jobj_int(o, "delay_ns", (int64_t)cost_delay_ns(c));
+        jobj_int(o, "cpu_delay_ns", (int64_t)c->cpu_delay_ns);
+        jobj_int(o, "blkio_delay_ns", (int64_t)c->blkio_delay_ns);
+        jobj_int(o, "swapin_delay_ns", (int64_t)c->swapin_delay_ns);
+        jobj_int(o, "hiwater_rss_kb", (int64_t)c->hiwater_rss_kb);
+}
+
+static struct json_object *json_cost_processes(const struct stats *s, enum cost_rank how)
+{
+        _cleanup_free_ const struct bl_process **l = NULL;
+        struct json_object *a;
+        ssize_t n = 0;
+
+        if (s->cost_recorded)
+                n = cost_ranked_processes(s, how, &l);
+        a = n >= 0 ? json_object_new_array() : NULL;
+        for (ssize_t i = 0; a && i < n; i++) {
+                const struct bl_process *p = l[i];
+                const struct bl_exec *e = bl_process_image_at(p, p->exited ? p->exit_ns : UINT64_MAX, NULL);
+                struct jobj o = jobj_new();
+
+                jobj_int(&o, "pid", p->pid);
+                if (p->start_ns > 0) {
+                        jobj_int(&o, "start_ns", (int64_t)p->start_ns);
+                        jobj_int(&o, "start_offset_ns", (int64_t)(p->start_ns - s->rec.start_ns));
+                } else {
+                        jobj_null(&o, "start_ns");
+                        jobj_null(&o, "start_offset_ns");
+                }
+                jobj_strv(&o, "argv", e ? e->info.argv : NULL);
+                jobj_str(&o, "comm", p->comm[0] ? p->comm : NULL);
+                jobj_str(&o, "unit", process_unit(p));
+                jobj_int(&o, "tasks", p->cost->tasks);
+                jobj_bool(&o, "complete", p->cost->complete);
+                json_cost_sums(&o, &p->cost->sum);
+                if (json_array_append(a, &o) < 0) {
+                        json_object_put(a);
+                        a = NULL;
+                }
+        }
+        return a;
+}
+
+static struct json_object *json_cost_units(const struct stats *s, enum cost_rank how)
+{
+        _cleanup_free_ const struct unit_cost **l = NULL;
+        struct json_object *a;
+        ssize_t n = 0;
+
+        if (s->cost_recorded)
+                n = cost_ranked_units(s, how, &l);
+        a = n >= 0 ? json_object_new_array() : NULL;
+        for (ssize_t i = 0; a && i < n; i++) {
+                struct jobj o = jobj_new();
+
+                jobj_str(&o, "unit", l[i]->unit);
+                jobj_int(&o, "processes", (int64_t)l[i]->processes);
+                jobj_int(&o, "tasks", l[i]->cost.tasks);
+                json_cost_sums(&o, &l[i]->cost.sum);
+                if (json_array_append(a, &o) < 0) {
+                        json_object_put(a);
+                        a = NULL;
+                }
+        }
+        return a;
+}
+
+/* "cost": whether costs were recorded, and how many processes have one; then the rankings beside it. */
+static void json_cost(struct jobj *j, const struct stats *s)
+{
+        struct jobj o = jobj_new();
+        char key[32];
+
+        jobj_bool(&o, "recorded", s->cost_recorded);
+        if (s->cost_recorded) {
+                jobj_int(&o, "processes", (int64_t)s->model.cost_processes);
+                jobj_int(&o, "exited", (int64_t)s->exited);
+                jobj_int(&o, "missing", (int64_t)s->model.cost_missing);
+                jobj_int(&o, "orphans", (int64_t)s->model.cost_orphans);
+                jobj_bool(&o, "io_delays", s->io_delays);
+        }
+        jobj_put_obj(j, "cost", &o);
+        for (enum cost_rank how = 0; how < _COST_RANK_MAX; how++) {
+                snprintf(key, sizeof(key), "top_%s", cost_json[how]);
+                jobj_put(j, key, json_cost_processes(s, how));
+        }
+        for (enum cost_rank how = 0; how < _COST_RANK_MAX; how++) {
+                snprintf(key, sizeof(key), "units_%s", cost_json[how]);
+                jobj_put(j, key, json_cost_units(s, how));
+        }
+}
+
 static int print_json(const struct stats *s)
 {
         const struct recording *rec = &s->rec;
@@ -852,6 +1316,7 @@ static int print_json(const struct stats *s)
         jobj_put(&j, "failed", json_failed(s));
         json_lost(&j, s);
         jobj_put(&j, "units", json_units(s));
+        json_cost(&j, s);
 
         r = jobj_finish(&j);
         if (r < 0)
@@ -868,11 +1333,14 @@ static int help(void)
         printf("Usage: bootlog stats [-b [N|ID]] [-D DIR] [--file FILE] [--top N] [--json]\n"
                "\n"
                "Sum up a recording: events per type, the commands that ran most often, longest\n"
-               "in total and longest at once, the processes that failed, lost events, and\n"
-               "processes per systemd unit.\n"
+               "in total and longest at once, the processes that failed, lost events,\n"
+               "processes per systemd unit, and, when the recording holds what processes\n"
+               "used, the processes and units that took the most CPU time, storage I/O\n"
+               "and delay.\n"
                "\n"
                "Options:\n%s"
-               "  -n, --top N           show the first N commands and units (default %d; 0: all)\n"
+               "  -n, --top N           show the first N commands, processes and units\n"
+               "                        (default %d; 0: all)\n"
                "      --json            print one JSON object\n"
                "      --utc             show times in UTC instead of local time\n"
                "      --full            do not cut command lines (to %d characters, or to\n"

@@ -12,6 +12,15 @@
  *     │  └─ 1660  +0.610s  3.1ms  (fork of: /bin/sh /etc/init.d/rc 2)  (exit 0)
  *     ⚠ +3.200s  120 events lost (sequence-gap)
  *
+ * With --cost, what each line's processes used (from the COST records that
+ * follow their exits) comes first, in aligned columns: their own CPU time
+ * and storage bytes read and written, then the same summed over them and
+ * all their descendants for a line with children:
+ *
+ *         CPU  READ WRITE  SUBTREE  READ WRITE
+ *           -     -     -   1.819s   46M  4.5M  1  -12.300s  running  /sbin/init
+ *      23.4ms  180K     0  106.0ms   10M  2.5M  ├─ 1418  +0.401s  1.203s  /bin/sh /etc/init.d/rc 2
+ *
  * The tree comes first on each line, as in pstree, so that the nesting is
  * what the eye follows. Consecutive siblings that ran the same programs (and
  * whose subtrees did too) share one line; a group's children are grouped by
@@ -35,6 +44,7 @@
 #include "bootlog.h"
 #include "cli.h"
 #include "escape.h"
+#include "format-def.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"
@@ -51,11 +61,17 @@ static int arg_depth = -1;
 static bool arg_failed;
 static bool arg_no_collapse;
 static bool arg_json;
+static bool arg_cost;
 
 /* How near a child's start must be to a loss for the loss to be marked among its siblings. */
 #define GAP_NEAR_NS (1 * NSEC_PER_SEC)
 /* A label is never cut shorter than this to fit the terminal; the line is wider then. */
 #define LABEL_MIN_CHARS 16
+/* --cost: the columns before the tree, own CPU, read, written, then the subtree's, each group followed by
+ * two spaces. */
+#define COST_CPU_CHARS   7 /* format_duration() */
+#define COST_BYTES_CHARS 5 /* format_size() */
+#define COST_BLOCK_CHARS (2 * (COST_CPU_CHARS + 2 * (1 + COST_BYTES_CHARS) + 2))
 
 enum visibility {
         HIDDEN,
@@ -77,6 +93,7 @@ struct tree {
         const struct recording *rec;
         const struct glyphs *g;
         size_t columns;   /* the width to fit lines into; 0: none */
+        bool cost;        /* the cost columns come first on each line */
         size_t max_chars; /* the cut of a label without a width: LABEL_MAX_CHARS, 0 with --full */
         uint8_t *vis;     /* enum visibility by process index */
         bool filtered;
@@ -288,6 +305,124 @@ static bool same_shape(const struct tree *t, const struct bl_process *a, const s
         }
 }
 
+/* ---- costs ---- */
+
+/* "0", "512B", "9.5K", "180K", "46M" (binary units), at most COST_BYTES_CHARS long. */
+static char *format_size(char *buf, size_t size, uint64_t bytes)
+{
+        static const char units[] = "KMGTPE";
+        double v;
+        size_t i = 0;
+
+        if (bytes == 0)
+                snprintf(buf, size, "0");
+        else if (bytes < 1024)
+                snprintf(buf, size, "%" PRIu64 "B", bytes);
+        else {
+                v = (double)bytes / 1024.0;
+                while (v >= 1023.5 && i + 1 < sizeof(units) - 1) {
+                        v /= 1024.0;
+                        i++;
+                }
+                snprintf(buf, size, v < 9.95 ? "%.1f%c" : "%.0f%c", v, units[i]);
+        }
+        return buf;
+}
+
+static char *format_cpu(char *buf, size_t size, const struct bl_cost *c)
+{
+        uint64_t us = c->utime_us + c->stime_us;
+
+        if (us == 0)
+                snprintf(buf, size, "0");
+        else
+                format_duration(buf, size, us * NSEC_PER_USEC);
+        return buf;
+}
+
+/* CPU, read, written of c (NULL: "-"), aligned, followed by two spaces. */
+static void print_cost_cells(const struct bl_cost *c)
+{
+        char cpu[32], rd[16], wr[16];
+
+        if (!c) {
+                printf("%*s %*s %*s  ", COST_CPU_CHARS, "-", COST_BYTES_CHARS, "-", COST_BYTES_CHARS, "-");
+                return;
+        }
+        printf("%*s %*s %*s  ", COST_CPU_CHARS, format_cpu(cpu, sizeof(cpu), c), COST_BYTES_CHARS,
+               format_size(rd, sizeof(rd), c->read_bytes), COST_BYTES_CHARS,
+               format_size(wr, sizeof(wr), c->write_bytes));
+}
+
+/*
+ * The cost columns of a line that stands for the processes m[0..n): what
+ * they used themselves, and with all their descendants if they have
+ * children. Without m (a line that is not a process's), blank columns.
+ */
+static int print_cost_block(const struct tree *t, const struct bl_process *const *m, size_t n)
+{
+        struct bl_process_cost own = {}, sub = {}, c;
+        bool parent = false;
+
+        if (!t->cost)
+                return 0;
+        if (!m) {
+                printf("%*s", COST_BLOCK_CHARS, "");
+                return 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (m[i]->cost)
+                        bl_process_cost_add(&own, m[i]->cost);
+                if (m[i]->n_children == 0)
+                        continue;
+                parent = true;
+                if (bl_process_subtree_cost(m[i], &c) == UINT64_MAX)
+                        return -ENOMEM;
+                if (c.tasks > 0)
+                        bl_process_cost_add(&sub, &c);
+        }
+        print_cost_cells(own.tasks > 0 ? &own.sum : NULL);
+        if (parent)
+                print_cost_cells(sub.tasks > 0 ? &sub.sum : NULL);
+        else
+                printf("%*s", COST_BLOCK_CHARS / 2, "");
+        return 0;
+}
+
+static void print_cost_header(const struct tree *t)
+{
+        if (!t->cost)
+                return;
+        printf("%s%*s %*s %*s  %*s %*s %*s%s\n", ansi(ANSI_BOLD), COST_CPU_CHARS, "CPU", COST_BYTES_CHARS,
+               "READ", COST_BYTES_CHARS, "WRITE", COST_CPU_CHARS, "SUBTREE", COST_BYTES_CHARS, "READ",
+               COST_BYTES_CHARS, "WRITE", ansi(ANSI_RESET));
+}
+
+/* What the footer says about costs: how many processes have one, and why the others do not. */
+static void print_cost_summary(const struct tree *t, const struct bl_model_stats *stats)
+{
+        struct bl_process *const *all;
+        uint64_t running = 0, without = 0;
+        size_t n;
+
+        if (!t->cost)
+                return;
+        n = bl_model_get_processes(t->rec->model, &all);
+        for (size_t i = 0; i < n; i++)
+                if (!all[i]->exited)
+                        running++;
+                else if (!all[i]->cost || !all[i]->cost->complete)
+                        without++;
+        printf("%" PRIu64 " processes with a cost, %" PRIu64 " still running at the end",
+               stats->cost_processes, running);
+        if (without > 0)
+                printf(", %s%" PRIu64 " exited without a cost record%s", ansi(ANSI_YELLOW), without,
+                       ansi(ANSI_RESET));
+        if (stats->cost_missing > 0)
+                printf(" (%" PRIu64 " lost)", stats->cost_missing);
+        putchar('\n');
+}
+
 /* ---- lost events ---- */
 
 static int load_gaps(struct tree *t, struct bl_reader *reader)
@@ -392,6 +527,7 @@ static void print_gap(struct tree *t, const struct gap *g, const char *glyph)
         char off[32];
         bool first = true;
 
+        (void)print_cost_block(t, NULL, 0);
         printf("%s%s%s%s %s  ", t->prefix ?: "", glyph, ansi(ANSI_YELLOW), t->g->warning,
                format_offset(off, sizeof(off), t->rec, g->ts_ns));
         if (g->count > 0)
@@ -444,6 +580,8 @@ static size_t label_budget(const struct tree *t, size_t used)
 {
         if (arg_full)
                 return 0;
+        if (t->cost)
+                used += COST_BLOCK_CHARS;
         if (t->columns == 0)
                 return t->max_chars;
         return used + LABEL_MIN_CHARS < t->columns ? t->columns - used : LABEL_MIN_CHARS;
@@ -492,6 +630,7 @@ static int print_exec_lines(struct tree *t, const struct bl_process *p, const ch
                 l = cut_chars(info_label(&e->info, 0), label_budget(t, used));
                 if (!l)
                         return log_oom();
+                (void)print_cost_block(t, NULL, 0);
                 printf("%s%s%s%s%s%s%s\n", t->prefix ?: "", cont, children_follow ? g->vertical : g->space,
                        head, e->info.status != BL_INFO_OK ? ansi(ANSI_GREY) : "", l,
                        e->info.status != BL_INFO_OK ? ansi(ANSI_RESET) : "");
@@ -549,6 +688,8 @@ static int print_single(struct tree *t, const struct bl_process *p, const char *
         if (!label)
                 return log_oom();
 
+        if (print_cost_block(t, &p, 1) < 0)
+                return log_oom();
         printf("%s%s%s  %s  %s  %s%s%s", t->prefix ?: "", glyph, pid, off, dur, on, label, off_seq);
         if (status[0] || rest[0])
                 printf("  (%s%s%s%s)", color < _ANSI_COLOR_MAX ? on : "", status,
@@ -615,6 +756,8 @@ static int print_group(struct tree *t, const struct bl_process *const *m, size_t
                 on = ansi(ANSI_RED);
         else if (!e || e->info.status != BL_INFO_OK)
                 on = ansi(ANSI_GREY);
+        if (print_cost_block(t, m, n) < 0)
+                return log_oom();
         printf("%s%s%s  %s  %s%s%s %s%s%s  (%s%s%s%s)\n", t->prefix ?: "", glyph, pids, off, ansi(ANSI_BOLD),
                count, ansi(ANSI_RESET), on, label, on[0] ? ansi(ANSI_RESET) : "", notes,
                n_failed > 0 ? ansi(ANSI_RED) : "", failures, n_failed > 0 ? ansi(ANSI_RESET) : "");
@@ -831,6 +974,73 @@ static int json_exec(const struct bl_exec *e, struct json_object *array)
         return json_array_append(array, &j);
 }
 
+static void json_cost_fields(struct jobj *j, const struct bl_process_cost *c, bool own)
+{
+        const struct bl_cost *s = &c->sum;
+
+        jobj_int(j, "tasks", c->tasks);
+        if (own)
+                jobj_bool(j, "complete", c->complete);
+        jobj_bool(j, "io_delays", s->flags & BL_COST_IO_DELAYS);
+        if (own) {
+                jobj_int(j, "exit_code", s->exit_code);
+                jobj_int(j, "elapsed_us", (int64_t)s->elapsed_us);
+        }
+        jobj_int(j, "utime_us", (int64_t)s->utime_us);
+        jobj_int(j, "stime_us", (int64_t)s->stime_us);
+        jobj_int(j, "read_bytes", (int64_t)s->read_bytes);
+        jobj_int(j, "write_bytes", (int64_t)s->write_bytes);
+        jobj_int(j, "cancelled_write_bytes", (int64_t)s->cancelled_write_bytes);
+        jobj_int(j, "read_chars", (int64_t)s->read_chars);
+        jobj_int(j, "write_chars", (int64_t)s->write_chars);
+        jobj_int(j, "nvcsw", (int64_t)s->nvcsw);
+        jobj_int(j, "nivcsw", (int64_t)s->nivcsw);
+        jobj_int(j, "minflt", (int64_t)s->minflt);
+        jobj_int(j, "majflt", (int64_t)s->majflt);
+        jobj_int(j, "hiwater_rss_kb", (int64_t)s->hiwater_rss_kb);
+        jobj_int(j, "cpu_delay_ns", (int64_t)s->cpu_delay_ns);
+        jobj_int(j, "blkio_delay_ns", (int64_t)s->blkio_delay_ns);
+        jobj_int(j, "swapin_delay_ns", (int64_t)s->swapin_delay_ns);
+}
+
+/*
+ * "cost": what p used itself (the fields of its COST records summed; "tasks"
+ * 0 and no sums without one) and, if it has children, "subtree": the same
+ * over it and all its descendants, with "incomplete" the processes there
+ * without a complete cost. null when none of them has a cost.
+ */
+static void json_cost(struct jobj *j, const struct bl_process *p)
+{
+        struct bl_process_cost sub;
+        struct jobj c, s;
+        uint64_t incomplete = 0;
+
+        if (p->n_children > 0) {
+                incomplete = bl_process_subtree_cost(p, &sub);
+                if (incomplete == UINT64_MAX) {
+                        j->r = -ENOMEM;
+                        return;
+                }
+        } else
+                sub = (struct bl_process_cost){};
+        if (!p->cost && sub.tasks == 0) {
+                jobj_null(j, "cost");
+                return;
+        }
+        c = jobj_new();
+        if (p->cost)
+                json_cost_fields(&c, p->cost, true);
+        else
+                jobj_int(&c, "tasks", 0);
+        if (p->n_children > 0) {
+                s = jobj_new();
+                json_cost_fields(&s, &sub, false);
+                jobj_int(&s, "incomplete", (int64_t)incomplete);
+                jobj_put_obj(&c, "subtree", &s);
+        }
+        jobj_put_obj(j, "cost", &c);
+}
+
 static int json_node(const struct tree *t, const struct bl_process *p, int rel, struct json_object *array)
 {
         struct jobj j = jobj_new();
@@ -853,6 +1063,8 @@ static int json_node(const struct tree *t, const struct bl_process *p, int rel, 
         jobj_int(&j, "threads", p->n_threads);
         jobj_str(&j, "comm", p->comm[0] ? p->comm : NULL);
         jobj_bool(&j, "match", t->vis[p->index] == MATCH);
+        if (t->cost)
+                json_cost(&j, p);
 
         execs = json_object_new_array();
         jobj_put(&j, "execs", execs);
@@ -924,6 +1136,8 @@ static int help(void)
                "      --no-collapse     one line per process, also for identical siblings\n"
                "  -l, --full            do not cut command lines to the terminal's width\n"
                "                        (or at %d characters when it has none)\n"
+               "      --cost            show what each process used: CPU time and bytes read\n"
+               "                        and written, its own and with its descendants\n"
                "      --json            print the tree as nested JSON objects\n"
                "%s"
                "  -h, --help            show this help\n"
@@ -942,6 +1156,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_FAILED,
                 ARG_NO_COLLAPSE,
                 ARG_JSON,
+                ARG_COST,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -958,6 +1173,7 @@ static int parse_argv(int argc, char *argv[])
                 { "no-collapse", no_argument, NULL, ARG_NO_COLLAPSE },
                 { "full", no_argument, NULL, 'l' },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "cost", no_argument, NULL, ARG_COST },
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 {},
@@ -1005,6 +1221,7 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_NO_COLLAPSE: arg_no_collapse = true; break;
                 case 'l': arg_full = true; break;
                 case ARG_JSON: arg_json = true; break;
+                case ARG_COST: arg_cost = true; break;
                 case ARG_COLOR:
                         if (parse_color_option("tree", optarg, &arg_color) < 0)
                                 return -EINVAL;
@@ -1068,6 +1285,14 @@ int verb_tree(int argc, char *argv[])
         if (r < 0)
                 return EXIT_DATA;
         t.rec = &rec;
+        if (arg_cost) {
+                /* Without the flag, processes have no cost because none was recorded, not because it was
+                 * lost. */
+                if (rec.info.compatible_flags & BL_HEADER_COMPAT_COST)
+                        t.cost = true;
+                else
+                        log_warning("'%s' holds no costs: it was recorded without taskstats.", rec.path);
+        }
         if (time_bound_resolve(&arg_since, &rec, false, false, &t.since) < 0 ||
             time_bound_resolve(&arg_until, &rec, false, true, &t.until) < 0) {
                 log_error("Cannot resolve a wall-clock --since/--until in '%s': it has no clock reference.",
@@ -1115,6 +1340,7 @@ int verb_tree(int argc, char *argv[])
                 log_oom();
                 return EXIT_DATA;
         }
+        print_cost_header(&t);
         r = print_entries(&t, NULL, entries, n_entries, arg_pid > 0 ? -1 : 0, true);
         entries_free(entries, n_entries);
         if (r < 0)
@@ -1128,6 +1354,7 @@ int verb_tree(int argc, char *argv[])
         if (t.filtered || arg_depth >= 0)
                 printf("; %" PRIu64 " shown", t.shown);
         putchar('\n');
+        print_cost_summary(&t, &stats);
         print_lost_warning(&rec);
 
         r = flush_stdout();

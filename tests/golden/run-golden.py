@@ -95,6 +95,13 @@ GOLDEN = {
     "plot": (["plot", "--file", "seed.bootlog", "-o", "seed.svg"], {"output": "seed.svg"}),
     # Issue 5: the journal export format (binary fields for the hostile argv).
     "export-journal": (["export", "--file", "seed.bootlog", "--format", "journal"], {}),
+    # What each task used (COST records): the events view's lines for them, a thread's among them.
+    "events-cost": (["events", "--file", "seed.bootlog", "--utc", "-e", "cost"], {}),
+    # What processes used, per process and subtree, and ranked; and views of a recording without costs.
+    "tree-cost": (["tree", "--file", "seed.bootlog", "--cost"], {}),
+    "tree-cost-json": (["tree", "--file", "seed.bootlog", "--cost", "--json", "--pid", "311"], {}),
+    "tree-cost-none": (["tree", "--file", "storm.bootlog", "--cost"], {}),
+    "stats-no-cost": (["stats", "--file", "storm.bootlog", "--top", "3"], {}),
 }
 
 # Text views that show the escape-laden argv: (name, argv, pending). Without --full a view may cut the

@@ -14,12 +14,14 @@
  *                exit 3), exit before /proc is read, are traced, and one whose
  *                argv holds a terminal escape sequence, a newline and invalid
  *                UTF-8; a thread, uid/gid/sid/comm events, a lost-event gap
- *                and a clean end at StartupFinished.
+ *                and a clean end at StartupFinished. Every task that exits
+ *                has a COST record, with figures fixed per program.
  *   seed2 OUT    the next boot of the same machine, for `bootlog diff`: other
  *                pids and boot id, one day later; one command new, one gone,
  *                the daemon running much longer, grep run ten times as often.
  *   storm N OUT  N fork+exec+exit of /bin/true under one spawner, pids
- *                wrapping at 32768 as on a default pid_max.
+ *                wrapping at 32768 as on a default pid_max; no COST records,
+ *                as from a recorder that did not listen to taskstats.
  *
  * The recording is written with the core library's writer, as bootlogd
  * writes it, except for the END record: bl_writer_close() stamps it with the
@@ -32,6 +34,7 @@
 #include <sys/stat.h>
 
 #include "event.h"
+#include "format-def.h"
 #include "format.h"
 #include "log.h"
 #include "macro.h"
@@ -63,6 +66,15 @@
 
 #define ARGV_MAX 8
 
+/* What one task running an image uses, as taskstats gives it at the exit; the other fields derive from
+ * these. */
+struct figures {
+        uint64_t utime_us, stime_us;
+        uint64_t read_kib, write_kib, cancelled_kib;
+        uint64_t rss_kib;
+        uint64_t blkio_us;
+};
+
 /* A program image as /proc shows it right after the exec. */
 struct image {
         const char *argv[ARGV_MAX]; /* NULL-terminated */
@@ -72,11 +84,14 @@ struct image {
         const char *comm;
         uint32_t uid, gid;
         enum bl_info_status status; /* not BL_INFO_OK: only comm is kept, as the enricher does */
+        struct figures cost;        /* of its main thread */
+        struct figures thread_cost; /* of each other thread */
 };
 
 struct proc {
-        pid_t ppid;        /* parent now: the forker, or whoever it was reparented to */
-        uint64_t start_ns; /* fork time */
+        pid_t ppid;              /* parent now: the forker, or whoever it was reparented to */
+        uint64_t start_ns;       /* fork time */
+        const struct image *img; /* what it runs: its last exec, else its forker's; NULL unknown */
 };
 
 struct story {
@@ -84,6 +99,7 @@ struct story {
         uint64_t records; /* appended so far: the count END gives */
         uint64_t lost;    /* sum of LOST counts */
         int r;            /* the first failure; nothing is written after it */
+        bool costs;       /* a COST record follows each exit */
         struct proc procs[FIXTURE_PID_MAX];
 };
 
@@ -146,6 +162,7 @@ static const struct image img_rc = {
         .exe = "/usr/bin/dash",
         .unit = STORY_UNIT,
         .comm = "rc",
+        .cost = { .utime_us = 9100, .stime_us = 14300, .read_kib = 180, .rss_kib = 1620, .blkio_us = 2100 },
 };
 static const struct image img_s21puppet = {
         .argv = { "/bin/sh", "/etc/rc2.d/S21puppet", "start" },
@@ -159,18 +176,32 @@ static const struct image img_ssd = {
         .exe = "/usr/sbin/start-stop-daemon",
         .unit = STORY_UNIT,
         .comm = "start-stop-daem",
+        .cost = { .utime_us = 150, .stime_us = 350, .read_kib = 24, .rss_kib = 2200, .blkio_us = 120 },
 };
 static const struct image img_puppet = {
         .argv = { "/usr/bin/puppet", "agent" },
         .exe = "/usr/bin/ruby3.1",
         .unit = STORY_UNIT,
         .comm = "puppet",
+        .cost = { .utime_us = 1480000,
+                  .stime_us = 212000,
+                  .read_kib = 18840,
+                  .write_kib = 1228,
+                  .rss_kib = 96512,
+                  .blkio_us = 84000 },
+        .thread_cost = { .utime_us = 310000,
+                         .stime_us = 45000,
+                         .read_kib = 512,
+                         .write_kib = 256,
+                         .rss_kib = 96512,
+                         .blkio_us = 9000 },
 };
 static const struct image img_s30foo = {
         .argv = { "/bin/sh", "/etc/rc2.d/S30foo", "start" },
         .exe = "/usr/bin/dash",
         .unit = STORY_UNIT,
         .comm = "S30foo",
+        .cost = { .utime_us = 1200, .stime_us = 2300, .read_kib = 40, .rss_kib = 1580, .blkio_us = 300 },
 };
 static const struct image img_ruby_foo = {
         .argv = { "ruby", "/usr/bin/foo", "-c", "/etc/foo.conf" },
@@ -180,6 +211,12 @@ static const struct image img_ruby_foo = {
         .comm = "ruby",
         .uid = 1000,
         .gid = 1000,
+        .cost = { .utime_us = 11200,
+                  .stime_us = 3900,
+                  .read_kib = 7988,
+                  .write_kib = 64,
+                  .rss_kib = 48260,
+                  .blkio_us = 4100 },
 };
 static const struct image img_sudo = {
         .argv = { "sudo", "/usr/local/sbin/foo-script" },
@@ -188,6 +225,12 @@ static const struct image img_sudo = {
         .unit = STORY_UNIT,
         .comm = "sudo",
         .gid = 1000, /* setuid root: the effective uid is 0 already, the gid not yet */
+        .cost = { .utime_us = 3100,
+                  .stime_us = 4800,
+                  .read_kib = 220,
+                  .write_kib = 4,
+                  .rss_kib = 5940,
+                  .blkio_us = 1200 },
 };
 static const struct image img_foo_script = {
         .argv = { "/bin/sh", "/usr/local/sbin/foo-script" },
@@ -195,6 +238,7 @@ static const struct image img_foo_script = {
         .cwd = "/home/foo",
         .unit = STORY_UNIT,
         .comm = "foo-script",
+        .cost = { .utime_us = 900, .stime_us = 1700, .read_kib = 12, .rss_kib = 1490 },
 };
 static const struct image img_sendmail = {
         .argv = { "/usr/sbin/sendmail", "-t" },
@@ -202,32 +246,52 @@ static const struct image img_sendmail = {
         .cwd = "/home/foo",
         .unit = STORY_UNIT,
         .comm = "sendmail",
+        .cost = { .utime_us = 1800,
+                  .stime_us = 1400,
+                  .read_kib = 1126,
+                  .write_kib = 2458,
+                  .cancelled_kib = 8,
+                  .rss_kib = 9870,
+                  .blkio_us = 900 },
 };
 static const struct image img_checks = {
         .argv = { "/bin/sh", "/usr/lib/seed/checks" },
         .exe = "/usr/bin/dash",
         .unit = CHECKS_UNIT,
         .comm = "checks",
+        .cost = { .utime_us = 3500, .stime_us = 8200, .read_kib = 60, .rss_kib = 1700, .blkio_us = 900 },
 };
 static const struct image img_sleep = {
         .argv = { "sleep", "30" },
         .exe = "/usr/bin/sleep",
         .unit = CHECKS_UNIT,
         .comm = "sleep",
+        .cost = { .utime_us = 400, .stime_us = 700, .rss_kib = 1024 },
 };
 static const struct image img_crashy = {
         .argv = { "/usr/lib/seed/crashy", "--segv" },
         .exe = "/usr/lib/seed/crashy",
         .unit = CHECKS_UNIT,
         .comm = "crashy",
+        .cost = { .utime_us = 2100,
+                  .stime_us = 5200,
+                  .read_kib = 300,
+                  .write_kib = 4608,
+                  .rss_kib = 22400,
+                  .blkio_us = 1500 },
 };
 static const struct image img_check_disk = {
         .argv = { "/usr/lib/seed/check-disk", "/dev/vda1" },
         .exe = "/usr/lib/seed/check-disk",
         .unit = CHECKS_UNIT,
         .comm = "check-disk",
+        .cost = { .utime_us = 1400, .stime_us = 6100, .read_kib = 16384, .rss_kib = 3300, .blkio_us = 9800 },
 };
-static const struct image img_true_exited = { .status = BL_INFO_EXITED, .comm = "true" };
+static const struct image img_true_exited = {
+        .status = BL_INFO_EXITED,
+        .comm = "true",
+        .cost = { .utime_us = 20, .stime_us = 40, .rss_kib = 980 },
+};
 /* Terminal safety: an escape sequence that clears the screen, a line forged after a newline, bytes that are
  * not UTF-8. */
 static const struct image img_evil = {
@@ -235,6 +299,7 @@ static const struct image img_evil = {
         .exe = "/usr/bin/printf",
         .unit = CHECKS_UNIT,
         .comm = "printf",
+        .cost = { .utime_us = 150, .stime_us = 300, .rss_kib = 1000 },
 };
 #define EVIL_COMM "\x1b[31mred"
 static const struct image img_strace = {
@@ -242,30 +307,45 @@ static const struct image img_strace = {
         .exe = "/usr/bin/strace",
         .unit = CHECKS_UNIT,
         .comm = "strace",
+        .cost = { .utime_us = 500, .stime_us = 900, .read_kib = 180, .rss_kib = 2900, .blkio_us = 300 },
 };
 static const struct image img_true = {
         .argv = { "/bin/true" },
         .exe = "/usr/bin/true",
         .unit = CHECKS_UNIT,
         .comm = "true",
+        .cost = { .utime_us = 150, .stime_us = 250, .rss_kib = 960 },
 };
 static const struct image img_grep = {
         .argv = { "grep", "-q", "vda1", "/proc/mounts" },
         .exe = "/usr/bin/grep",
         .unit = CHECKS_UNIT,
         .comm = "grep",
+        .cost = { .utime_us = 120, .stime_us = 210, .read_kib = 8, .rss_kib = 2100, .blkio_us = 40 },
 };
 static const struct image img_legacy_hook = {
         .argv = { "/usr/lib/seed/legacy-hook", "--migrate" },
         .exe = "/usr/lib/seed/legacy-hook",
         .unit = CHECKS_UNIT,
         .comm = "legacy-hook",
+        .cost = { .utime_us = 3900,
+                  .stime_us = 2100,
+                  .read_kib = 2400,
+                  .write_kib = 5120,
+                  .rss_kib = 14000,
+                  .blkio_us = 1900 },
 };
 static const struct image img_new_hook = {
         .argv = { "/usr/lib/seed/new-hook", "--init" },
         .exe = "/usr/lib/seed/new-hook",
         .unit = CHECKS_UNIT,
         .comm = "new-hook",
+        .cost = { .utime_us = 2600,
+                  .stime_us = 1300,
+                  .read_kib = 1024,
+                  .write_kib = 768,
+                  .rss_kib = 11000,
+                  .blkio_us = 800 },
 };
 static const struct image img_storm = {
         .argv = { "storm", "-n", NULL /* N */ },
@@ -389,12 +469,13 @@ static void ev_image(struct story *s, enum bl_event_type type, uint64_t us, pid_
 static void ev_snapshot(struct story *s, uint64_t us, pid_t pid, pid_t ppid, uint64_t start_ns,
                         const struct image *img)
 {
-        *proc_get(s, pid) = (struct proc){ .ppid = ppid, .start_ns = start_ns };
+        *proc_get(s, pid) = (struct proc){ .ppid = ppid, .start_ns = start_ns, .img = img };
         ev_image(s, BL_EVENT_SNAPSHOT, us, pid, img);
 }
 
 static void ev_exec(struct story *s, uint64_t us, pid_t pid, const struct image *img)
 {
+        proc_get(s, pid)->img = img;
         ev_image(s, BL_EVENT_EXEC, us, pid, img);
 }
 
@@ -407,7 +488,11 @@ static void ev_fork(struct story *s, uint64_t us, pid_t parent, pid_t child)
         ev.cpu = cpu_of(parent);
         ev.pid = ev.tid = child;
         ev.fork.parent_pid = ev.fork.parent_tid = parent;
-        *proc_get(s, child) = (struct proc){ .ppid = parent, .start_ns = ev.ts_ns };
+        *proc_get(s, child) = (struct proc){
+                .ppid = parent,
+                .start_ns = ev.ts_ns,
+                .img = proc_get(s, parent)->img,
+        };
         emit(s, &ev);
 }
 
@@ -422,10 +507,55 @@ static void ev_thread(struct story *s, uint64_t us, pid_t pid, pid_t tid)
         ev.pid = pid;
         ev.tid = tid;
         ev.fork.parent_pid = ev.fork.parent_tid = pid;
+        /* A thread id is a pid too: its slot keeps the thread's start. */
+        *proc_get(s, tid) = (struct proc){ .ppid = pid, .start_ns = ev.ts_ns, .img = proc_get(s, pid)->img };
         emit(s, &ev);
 }
 
-/* Thread tid of pid ends with status; tid == pid: the process ends. Its parent is the one it has now. */
+/*
+ * The COST record of task tid of pid, which just exited with status: the
+ * figures of the image it runs (of its main thread or of another thread),
+ * the rest derived from them.
+ */
+static void ev_cost(struct story *s, uint64_t us, pid_t pid, pid_t tid, uint32_t status)
+{
+        const struct proc *task = proc_get(s, tid);
+        const struct figures *f;
+        struct bl_cost *c;
+        struct bl_event ev;
+
+        if (!task->img)
+                return;
+        f = tid == pid ? &task->img->cost : &task->img->thread_cost;
+
+        bl_event_init(&ev, BL_EVENT_COST);
+        ev.ts_ns = at(us);
+        ev.cpu = cpu_of(pid);
+        ev.pid = pid;
+        ev.tid = tid;
+        c = &ev.cost;
+        c->flags = BL_COST_IO_DELAYS;
+        c->exit_code = status;
+        c->elapsed_us = (ev.ts_ns - task->start_ns) / NSEC_PER_USEC;
+        c->utime_us = f->utime_us;
+        c->stime_us = f->stime_us;
+        c->read_bytes = f->read_kib * 1024;
+        c->write_bytes = f->write_kib * 1024;
+        c->cancelled_write_bytes = f->cancelled_kib * 1024;
+        c->read_chars = c->read_bytes + 16384;
+        c->write_chars = c->write_bytes + 512;
+        c->nvcsw = 2 + (c->read_bytes + c->write_bytes) / (128 * 1024);
+        c->nivcsw = (f->utime_us + f->stime_us) / 4000;
+        c->minflt = 40 + f->rss_kib / 4;
+        c->majflt = f->read_kib / 256;
+        c->hiwater_rss_kb = f->rss_kib;
+        c->cpu_delay_ns = (f->utime_us + f->stime_us) * 50; /* 5 % of its CPU time spent waiting for one */
+        c->blkio_delay_ns = f->blkio_us * NSEC_PER_USEC;
+        emit(s, &ev);
+}
+
+/* Thread tid of pid ends with status; tid == pid: the process ends. Its parent is the one it has now. With
+ * costs, its COST record follows at the same time. */
 static void ev_exit_tid(struct story *s, uint64_t us, pid_t pid, pid_t tid, uint32_t status)
 {
         struct bl_event ev;
@@ -439,6 +569,8 @@ static void ev_exit_tid(struct story *s, uint64_t us, pid_t pid, pid_t tid, uint
         ev.exit.exit_signal = tid == pid ? SIGCHLD : 0;
         ev.exit.parent_pid = ev.exit.parent_tid = proc_get(s, pid)->ppid;
         emit(s, &ev);
+        if (s->costs)
+                ev_cost(s, us, pid, tid, status);
 }
 
 static void ev_exit(struct story *s, uint64_t us, pid_t pid, uint32_t status)
@@ -750,6 +882,8 @@ static int make_fixture(enum fixture which, uint64_t n, const char *path)
         r = id128_from_string(which == FIXTURE_STORM ? FIXTURE_BOOT_STRM : v->boot_id, info.boot_id);
         if (r >= 0)
                 r = id128_from_string(FIXTURE_MACHINE, info.machine_id);
+        if (which != FIXTURE_STORM)
+                info.compatible_flags |= BL_HEADER_COMPAT_COST;
         if (r < 0)
                 return log_error_errno(r, "Bad id in the fixture's header: %m");
 
@@ -764,6 +898,7 @@ static int make_fixture(enum fixture which, uint64_t n, const char *path)
         if (r < 0)
                 return log_error_errno(r, "Failed to start a recording in '%s': %m", path);
 
+        s->costs = info.compatible_flags & BL_HEADER_COMPAT_COST;
         if (which == FIXTURE_STORM)
                 story_storm(s, n);
         else

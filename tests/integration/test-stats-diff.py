@@ -136,6 +136,18 @@ tap.ok(len(m) == 1 and m[0]["runs"] == RUNS_B and m[0]["timed_runs"] == RUNS_B,
 f = {os.path.basename(x["argv"][-1]): x for x in j.get("failed", []) if x.get("argv")}
 tap.ok(f.get("blfail", {}).get("exit_code") == 3 and f.get("blkill", {}).get("signal_name") == "SIGKILL",
        "stats --json: both failures with their status", json.dumps(j.get("failed"), indent=1))
+# What the processes used: with taskstats, every process seen to exit has a cost (each marker run among them)
+# and the rankings are there; without, the summary says so and the rankings are empty.
+cost = j.get("cost", {})
+if cost.get("recorded"):
+    tap.ok(cost.get("processes", 0) >= RUNS_B and cost.get("processes") <= cost.get("exited", 0),
+           f"stats --json: at least the {RUNS_B} marker runs have a cost", json.dumps(cost))
+    tap.ok(all(x["cpu_us"] > 0 and x["tasks"] >= 1 for x in j.get("top_cpu", [])) and j.get("units_cpu"),
+           "stats --json: processes and units ranked by CPU time", json.dumps(j.get("top_cpu", [])[:3]))
+else:
+    tap.ok(j.get("top_cpu") == [] and j.get("units_io") == [] and
+           "Cost        not recorded" in bootlog("stats", "--file", b, "--no-pager").stdout,
+           "stats: a recording without costs says so, with empty rankings", json.dumps(cost))
 events = export(b)
 execs = [e for e in events if e["type"] == "exec"]
 tap.ok(j.get("execs") == len(execs) and j.get("events") == len(events),

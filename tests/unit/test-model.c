@@ -135,6 +135,19 @@ static void add_lost(struct bl_model *m, uint64_t ts, enum bl_lost_reason reason
         add(m, &ev);
 }
 
+/* A COST record for task tid of pid: the figures that matter here, the rest 0. */
+static void add_cost(struct bl_model *m, uint64_t ts, pid_t pid, pid_t tid, const struct bl_cost *c)
+{
+        struct bl_event ev;
+
+        bl_event_init(&ev, BL_EVENT_COST);
+        ev.ts_ns = ts;
+        ev.pid = pid;
+        ev.tid = tid;
+        ev.cost = *c;
+        add(m, &ev);
+}
+
 /* The newest process with this pid. */
 static struct bl_process *get(struct bl_model *m, pid_t pid)
 {
@@ -644,6 +657,127 @@ static void test_lost_and_stats(void **state)
         assert_int_equal(st.threads, 0);
 }
 
+/*
+ * Costs: a process's COST records (its threads' and its main thread's) are
+ * summed, the peak memory is the largest; the process is complete once its
+ * main thread's record is in. A subtree sums its processes' costs and counts
+ * those without a complete one.
+ */
+static void test_costs(void **state)
+{
+        struct bl_model *m = *state;
+        struct bl_model_stats st;
+        struct bl_process_cost sub, acc = {};
+        struct bl_process *p10, *p20, *p30;
+
+        add_fork(m, MS(10), 1, 10);
+        add_thread(m, MS(11), 10, 11);
+        add_fork(m, MS(12), 10, 20);
+        add_fork(m, MS(13), 20, 30);
+
+        add_exit(m, MS(20), 10, 11, 0, 1);
+        add_cost(m, MS(20), 10, 11,
+                 &(struct bl_cost){ .flags = BL_COST_IO_DELAYS,
+                                    .elapsed_us = 9000,
+                                    .utime_us = 100,
+                                    .stime_us = 10,
+                                    .read_bytes = 1000,
+                                    .hiwater_rss_kb = 500,
+                                    .cpu_delay_ns = 7 });
+        p10 = get(m, 10);
+        assert_non_null(p10->cost);
+        assert_int_equal(p10->cost->tasks, 1);
+        assert_false(p10->cost->complete); /* only a thread so far */
+        bl_model_get_stats(m, &st);
+        assert_int_equal(st.cost_processes, 0);
+
+        add_exit(m, MS(21), 30, 30, 0, 20);
+        add_cost(m, MS(21), 30, 30,
+                 &(struct bl_cost){ .flags = BL_COST_IO_DELAYS,
+                                    .utime_us = 5,
+                                    .read_bytes = 50,
+                                    .hiwater_rss_kb = 100,
+                                    .blkio_delay_ns = 3 });
+        add_exit(m, MS(22), 20, 20, 0, 10);
+        /* Delay accounting was off for this one. */
+        add_cost(m, MS(22), 20, 20,
+                 &(struct bl_cost){ .utime_us = 1, .write_bytes = 7, .hiwater_rss_kb = 2000 });
+        add_exit(m, MS(30), 10, 10, 256, 1);
+        add_cost(m, MS(30), 10, 10,
+                 &(struct bl_cost){ .flags = BL_COST_IO_DELAYS,
+                                    .exit_code = 256,
+                                    .elapsed_us = 20000,
+                                    .utime_us = 200,
+                                    .stime_us = 20,
+                                    .write_bytes = 300,
+                                    .hiwater_rss_kb = 400,
+                                    .cpu_delay_ns = 11 });
+        add_fork(m, MS(31), 1, 60); /* still running at the end: no cost */
+        add_cost(m, MS(32), 999, 999, &(struct bl_cost){ .utime_us = 1 }); /* no such process */
+        add_lost(m, MS(33), BL_LOST_COST, 2);
+
+        /* Its own: both tasks summed, the larger peak, the main thread's exit code and elapsed time. */
+        assert_ptr_equal(get(m, 10), p10);
+        assert_int_equal(p10->cost->tasks, 2);
+        assert_true(p10->cost->complete);
+        assert_int_equal(p10->cost->sum.utime_us, 300);
+        assert_int_equal(p10->cost->sum.stime_us, 30);
+        assert_int_equal(p10->cost->sum.read_bytes, 1000);
+        assert_int_equal(p10->cost->sum.write_bytes, 300);
+        assert_int_equal(p10->cost->sum.hiwater_rss_kb, 500);
+        assert_int_equal(p10->cost->sum.cpu_delay_ns, 18);
+        assert_int_equal(p10->cost->sum.exit_code, 256);
+        assert_int_equal(p10->cost->sum.elapsed_us, 20000);
+        assert_true(p10->cost->sum.flags & BL_COST_IO_DELAYS);
+
+        p20 = get(m, 20);
+        p30 = get(m, 30);
+        assert_int_equal(p20->cost->tasks, 1);
+        assert_true(p20->cost->complete);
+        assert_false(p20->cost->sum.flags & BL_COST_IO_DELAYS);
+        assert_true(p30->cost->sum.flags & BL_COST_IO_DELAYS);
+        assert_null(get(m, 1)->cost);
+        assert_null(get(m, 60)->cost);
+
+        /* 10's subtree: itself, 20 and 30; every one complete; I/O delays not measured for all of them. */
+        assert_int_equal(bl_process_subtree_cost(p10, &sub), 0);
+        assert_int_equal(sub.tasks, 4);
+        assert_true(sub.complete);
+        assert_int_equal(sub.sum.utime_us, 306);
+        assert_int_equal(sub.sum.stime_us, 30);
+        assert_int_equal(sub.sum.read_bytes, 1050);
+        assert_int_equal(sub.sum.write_bytes, 307);
+        assert_int_equal(sub.sum.hiwater_rss_kb, 2000);
+        assert_int_equal(sub.sum.blkio_delay_ns, 3);
+        assert_false(sub.sum.flags & BL_COST_IO_DELAYS);
+
+        /* A leaf's subtree is its own cost. */
+        assert_int_equal(bl_process_subtree_cost(p30, &sub), 0);
+        assert_int_equal(sub.tasks, 1);
+        assert_int_equal(sub.sum.utime_us, 5);
+        assert_true(sub.sum.flags & BL_COST_IO_DELAYS);
+
+        /* From the placeholder for pid 1: it and 60 have no cost. */
+        assert_int_equal(bl_process_subtree_cost(get(m, 1), &sub), 2);
+        assert_int_equal(sub.tasks, 4);
+        assert_int_equal(sub.sum.utime_us, 306);
+
+        /* Adding into an empty sum takes the flags; one without them clears them. */
+        bl_process_cost_add(&acc, p30->cost);
+        assert_true(acc.sum.flags & BL_COST_IO_DELAYS);
+        assert_true(acc.complete);
+        bl_process_cost_add(&acc, p20->cost);
+        assert_false(acc.sum.flags & BL_COST_IO_DELAYS);
+        assert_int_equal(acc.tasks, 2);
+        assert_int_equal(acc.sum.hiwater_rss_kb, 2000);
+
+        bl_model_get_stats(m, &st);
+        assert_int_equal(st.events[BL_EVENT_COST], 5);
+        assert_int_equal(st.cost_processes, 3);
+        assert_int_equal(st.cost_orphans, 1);
+        assert_int_equal(st.cost_missing, 2);
+}
+
 static void test_comm_and_uid(void **state)
 {
         struct bl_model *m = *state;
@@ -826,6 +960,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_exit_only, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_inherited_image, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lost_and_stats, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_costs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_comm_and_uid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_children_order, setup, teardown),
                 cmocka_unit_test(test_labels),
