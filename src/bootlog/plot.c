@@ -617,7 +617,7 @@ static int y_of_line(const struct plot *pl, size_t line)
 /* CPU time: the scheduler's exact figure where the kernel gave it, else the tick-sampled user + system. */
 static uint64_t cost_cpu_us(const struct bl_cost *c)
 {
-        return c->cpu_ns > 0 ? c->cpu_ns / NSEC_PER_USEC : c->utime_us + c->stime_us;
+        return bl_cost_cpu_us(c);
 }
 
 /*

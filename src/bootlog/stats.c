@@ -309,7 +309,7 @@ static int gather(struct stats *s)
 
 static uint64_t cost_cpu_us(const struct bl_cost *c)
 {
-        return c->utime_us + c->stime_us;
+        return bl_cost_cpu_us(c);
 }
 
 static uint64_t cost_io_bytes(const struct bl_cost *c)

@@ -331,7 +331,7 @@ static char *format_size(char *buf, size_t size, uint64_t bytes)
 
 static char *format_cpu(char *buf, size_t size, const struct bl_cost *c)
 {
-        uint64_t us = c->utime_us + c->stime_us;
+        uint64_t us = bl_cost_cpu_us(c);
 
         if (us == 0)
                 snprintf(buf, size, "0");

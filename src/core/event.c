@@ -270,6 +270,11 @@ char *bl_event_detail(const struct bl_event *ev)
         return r < 0 ? NULL : s;
 }
 
+uint64_t bl_cost_cpu_us(const struct bl_cost *c)
+{
+        return c->cpu_ns > 0 ? c->cpu_ns / NSEC_PER_USEC : c->utime_us + c->stime_us;
+}
+
 char *bl_format_duration(char *buf, size_t size, uint64_t ns)
 {
         if (ns < NSEC_PER_USEC)

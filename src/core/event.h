@@ -223,6 +223,10 @@ const char *bl_signal_to_string(int sig) _pure_;
  */
 char *bl_event_detail(const struct bl_event *ev);
 
+/* A cost's CPU time in µs: the scheduler's exact cpu_ns where the kernel gave it, else the tick-sampled
+ * user + system time. */
+uint64_t bl_cost_cpu_us(const struct bl_cost *c) _pure_;
+
 /* "850ns", "12us", "4.5ms", "1.250s", "2m05s", "1h02m" into buf; returns buf. */
 char *bl_format_duration(char *buf, size_t size, uint64_t ns);
 
