@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds bootlog, records the seed story (an rc script that starts a daemon,
 # and a program whose helper runs sudo, which runs sendmail -t), and shows
-# what bootlog makes of it: the process tree and who ran sendmail.
+# what bootlog makes of it: the process tree with what each process cost,
+# and who ran sendmail.
 # Run as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +31,8 @@ for l in sys.stdin:
     e = json.loads(l)
     if e["type"] == "exec" and e.get("argv") and e["argv"][-2:] == ["'"$work"'/seed/etc/init.d/rc", "2"]:
         print(e["pid"]); break')
-echo "\$ bootlog tree --file $work/seed.bootlog --pid $rcpid"
-"$bootlog" tree --file "$work/seed.bootlog" --pid "$rcpid"
+echo "\$ bootlog tree --cost --file $work/seed.bootlog --pid $rcpid"
+"$bootlog" tree --cost --file "$work/seed.bootlog" --pid "$rcpid"
 echo
 echo "\$ bootlog why --file $work/seed.bootlog sendmail"
 "$bootlog" why --file "$work/seed.bootlog" sendmail
