@@ -269,8 +269,8 @@ static void put_exit(struct json_line *j, const struct bl_event *ev)
 
 /*
  * The fields of struct bl_cost by their names; what was not measured (the
- * delays without IO_DELAYS, cpu_ns from an older kernel) is null, not 0. The
- * task's exit status as an exit line says it.
+ * delays without IO_DELAYS) is null, not 0. The task's exit status as an
+ * exit line says it.
  */
 static void put_cost(struct json_line *j, const struct bl_cost *c)
 {
@@ -279,10 +279,7 @@ static void put_cost(struct json_line *j, const struct bl_cost *c)
         json_int(j, "elapsed_us", (int64_t)c->elapsed_us);
         json_int(j, "utime_us", (int64_t)c->utime_us);
         json_int(j, "stime_us", (int64_t)c->stime_us);
-        if (c->cpu_ns > 0)
-                json_int(j, "cpu_ns", (int64_t)c->cpu_ns);
-        else
-                json_null(j, "cpu_ns");
+        json_int(j, "cpu_ns", (int64_t)c->cpu_ns);
         json_int(j, "read_bytes", (int64_t)c->read_bytes);
         json_int(j, "write_bytes", (int64_t)c->write_bytes);
         json_int(j, "cancelled_write_bytes", (int64_t)c->cancelled_write_bytes);
@@ -685,9 +682,7 @@ static void col_cost(const struct csv_column *col, const struct bl_event *ev)
         if (ev->type != BL_EVENT_COST || (col->delay && !(ev->cost.flags & BL_COST_IO_DELAYS)))
                 return;
         memcpy(&v, (const uint8_t *)&ev->cost + col->cost_offset, sizeof(v));
-        /* cpu_ns 0: not given */
-        if (v > 0 || col->cost_offset != offsetof(struct bl_cost, cpu_ns))
-                printf("%" PRIu64, v);
+        printf("%" PRIu64, v);
 }
 
 /* RFC 4180 ends records with CRLF; every CSV reader takes it. */
@@ -1113,8 +1108,6 @@ static int write_journal(const struct recording *rec, const struct bl_event *ev)
                         if (journal_cost_fields[i].delay && !(ev->cost.flags & BL_COST_IO_DELAYS))
                                 continue;
                         memcpy(&n, (const uint8_t *)&ev->cost + journal_cost_fields[i].offset, sizeof(n));
-                        if (n == 0 && journal_cost_fields[i].offset == offsetof(struct bl_cost, cpu_ns))
-                                continue; /* not given */
                         journal_fieldf(journal_cost_fields[i].name, "%" PRIu64, n);
                 }
         if (ev->ts_ns > 0)

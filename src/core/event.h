@@ -133,7 +133,8 @@ struct bl_cost {
         uint64_t blkio_delay_ns;        /* time waiting for block I/O (BL_COST_IO_DELAYS) */
         uint64_t swapin_delay_ns;       /* time waiting for swap-in (BL_COST_IO_DELAYS) */
         uint64_t cpu_ns; /* CPU time as the scheduler accounted it, to the nanosecond (utime_us and
-                            stime_us are sampled at timer ticks); 0 unknown */
+                            stime_us are sampled at timer ticks); it is brought up to date at a tick or a
+                            context switch, so a task that exited before either shows 0 */
 };
 
 struct bl_event {
