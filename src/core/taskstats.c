@@ -105,7 +105,8 @@ static int decode_aggr_pid(struct nlattr *aggr, uint32_t flags, bl_taskstats_cb 
         rec.tid = (pid_t)nla_get_u32(tb[TASKSTATS_TYPE_PID]);
         if (rec.tid <= 0)
                 return -EBADMSG;
-        if (ts.version >= 12 && len >= offsetof(struct taskstats, ac_tgid) + sizeof(ts.ac_tgid))
+        if (ts.version >= 12 && len >= offsetof(struct taskstats, ac_tgid) + sizeof(ts.ac_tgid) &&
+            ts.ac_tgid <= INT32_MAX)
                 rec.tgid = (pid_t)ts.ac_tgid;
         cost_from_kernel(&rec.cost, &ts);
         rec.cost.flags = flags | (rec.tgid > 0 ? 0 : BL_COST_NO_TGID);
