@@ -67,7 +67,8 @@ static void summarize(const struct boot_entry *e, struct summary *ret)
                         s.last_ns = MAX(s.last_ns, ev.ts_ns);
                 }
                 if (ev.type == BL_EVENT_LOST) {
-                        s.lost += ev.lost.count;
+                        if (bl_lost_reason_is_event_loss(ev.lost.reason))
+                                s.lost += ev.lost.count;
                         if (ev.lost.reason == BL_LOST_ENOBUFS)
                                 s.overflows++;
                 }

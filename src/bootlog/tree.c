@@ -448,6 +448,9 @@ static int load_gaps(struct tree *t, struct bl_reader *reader)
                         in_gap = false;
                         continue;
                 }
+                /* A capture or cost record missing is no gap in the tree: every event is there. */
+                if (!bl_lost_reason_is_event_loss(ev.lost.reason))
+                        continue;
                 if (!in_gap) {
                         if (t->n_gaps == alloc) {
                                 size_t a = MAX(alloc * 2, (size_t)8);

@@ -270,6 +270,11 @@ char *bl_event_detail(const struct bl_event *ev)
         return r < 0 ? NULL : s;
 }
 
+bool bl_lost_reason_is_event_loss(enum bl_lost_reason r)
+{
+        return r != BL_LOST_EXEC_ARGS && r != BL_LOST_COST;
+}
+
 uint64_t bl_cost_cpu_us(const struct bl_cost *c)
 {
         return c->cpu_ns > 0 ? c->cpu_ns / NSEC_PER_USEC : c->utime_us + c->stime_us;

@@ -202,6 +202,9 @@ int bl_proc_info_copy(struct bl_proc_info *ret, const struct bl_proc_info *src);
 const char *bl_event_type_to_string(enum bl_event_type t) _pure_;
 enum bl_event_type bl_event_type_from_string(const char *s) _pure_;
 const char *bl_lost_reason_to_string(enum bl_lost_reason r) _pure_;
+/* Whether a LOST record of this reason counts missing events (false for EXEC_ARGS and COST: every event is
+ * there, a capture record or a cost record is what is missing). */
+bool bl_lost_reason_is_event_loss(enum bl_lost_reason r) _pure_;
 const char *bl_info_status_to_string(enum bl_info_status s) _pure_;
 const char *bl_stop_reason_to_string(enum bl_stop_reason r) _pure_;
 

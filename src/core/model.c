@@ -937,7 +937,8 @@ static int handle_snapshot(struct bl_model *m, struct bl_event *ev)
 
 static int handle_lost(struct bl_model *m, struct bl_event *ev)
 {
-        m->stats.lost += ev->lost.count;
+        if (bl_lost_reason_is_event_loss(ev->lost.reason))
+                m->stats.lost += ev->lost.count;
         m->stats.lost_records++;
         if (ev->lost.reason == BL_LOST_ENOBUFS)
                 m->stats.overflows++;

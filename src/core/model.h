@@ -78,9 +78,9 @@ struct bl_model;
 
 struct bl_model_stats {
         uint64_t events[_BL_EVENT_TYPE_MAX]; /* per type */
-        uint64_t lost;                       /* sum of LOST counts */
-        uint64_t lost_records;               /* LOST events */
-        uint64_t overflows;                  /* LOST(ENOBUFS): count unknown */
+        uint64_t lost;         /* sum of LOST counts of missing events (bl_lost_reason_is_event_loss) */
+        uint64_t lost_records; /* LOST events */
+        uint64_t overflows;    /* LOST(ENOBUFS): count unknown */
         uint64_t processes;
         uint64_t threads;
         uint64_t first_ts_ns, last_ts_ns; /* over all events with a timestamp */
