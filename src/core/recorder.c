@@ -30,7 +30,7 @@ struct bl_recorder {
         uint64_t costs, costs_missing, costs_missing_unreported;
         uint64_t next_cost_flush_ns;
         struct bl_writer *writer;
-        struct bl_loop_source *io_source, *cost_source, *flush_source;
+        struct bl_loop_source *io_source, *flush_source;
         int size_fd;               /* dup of the output fd: the file size after the writer closed it */
         uint64_t block_started_ns; /* when the first event of the pending block arrived; 0 if none */
         struct bl_event *batch;    /* events of one dispatch, held so an exec can see what follows it */
@@ -246,16 +246,19 @@ static int record_exit_cost(struct bl_recorder *r, const struct bl_event *ev)
         return record_cost(r, &rec, ev->ts_ns, ev->pid);
 }
 
-int bl_recorder_process_cost(struct bl_recorder *r)
+/*
+ * Records whose exit event never came, written on their own once they are
+ * BL_TASKSTATS_PENDING_AGE_NS old; looked at every half of that. The socket
+ * itself is read with each batch of connector events (handle_batch()): a
+ * task's record comes with its exit event, so polling it too would only wake
+ * the recorder twice per exit.
+ */
+static int flush_unpaired_costs(struct bl_recorder *r)
 {
         uint64_t now;
-        int r2;
 
         if (!r->taskstats)
                 return 0;
-        r2 = bl_taskstats_drain(r->taskstats, record_unpaired_cost, r);
-        if (r2 < 0)
-                return r2;
         now = bl_now_monotonic();
         if (now < r->next_cost_flush_ns)
                 return 0;
@@ -352,6 +355,8 @@ static int handle_batch(struct bl_recorder *r)
         r->n_batch = 0;
         if (r2 >= 0 && r->taskstats)
                 r2 = record_costs_missing(r);
+        if (r2 >= 0)
+                r2 = flush_unpaired_costs(r);
         return r2;
 }
 
@@ -509,11 +514,6 @@ int bl_recorder_get_fd(const struct bl_recorder *r)
         return bl_source_get_fd(r->source);
 }
 
-int bl_recorder_get_cost_fd(const struct bl_recorder *r)
-{
-        return r->taskstats ? bl_taskstats_get_fd(r->taskstats) : -1;
-}
-
 int bl_recorder_process(struct bl_recorder *r)
 {
         for (;;) {
@@ -614,7 +614,6 @@ int bl_recorder_relocate(struct bl_recorder *r, int fd)
 static void detach_event(struct bl_recorder *r)
 {
         r->io_source = bl_loop_source_free(r->io_source);
-        r->cost_source = bl_loop_source_free(r->cost_source);
         r->flush_source = bl_loop_source_free(r->flush_source);
 }
 
@@ -692,20 +691,6 @@ static int on_readable(struct bl_loop_source *s, int fd, uint32_t revents, void 
         return rearm_flush(r);
 }
 
-static int on_cost_readable(struct bl_loop_source *s, int fd, uint32_t revents, void *userdata)
-{
-        struct bl_recorder *r = userdata;
-        int r2;
-
-        r2 = bl_recorder_process_cost(r);
-        if (r2 < 0) {
-                log_debug_errno(r2, "Failed to read taskstats: %m");
-                bl_loop_exit(bl_loop_source_get_loop(s), r2);
-                return 0;
-        }
-        return rearm_flush(r);
-}
-
 static int on_flush_time(struct bl_loop_source *s, uint64_t when_ns, void *userdata)
 {
         struct bl_recorder *r = userdata;
@@ -721,12 +706,6 @@ int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l)
         r2 = bl_loop_add_io(l, &r->io_source, bl_recorder_get_fd(r), EPOLLIN, on_readable, r);
         if (r2 < 0)
                 return r2;
-        if (r->taskstats) {
-                r2 = bl_loop_add_io(l, &r->cost_source, bl_recorder_get_cost_fd(r), EPOLLIN,
-                                    on_cost_readable, r);
-                if (r2 < 0)
-                        return r2;
-        }
         r2 = bl_loop_add_time(l, &r->flush_source, UINT64_MAX, on_flush_time, r);
         if (r2 < 0)
                 return r2;

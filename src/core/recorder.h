@@ -5,10 +5,10 @@
  * The recording pipeline shared by bootlogd and `bootlog record`:
  * proc connector → /proc enrichment → writer. The caller owns the event
  * loop: it polls bl_recorder_get_fd() and calls bl_recorder_process() when
- * readable, and bl_recorder_flush_if_due() from a timer. With taskstats
- * (bl_recorder_get_cost_fd() >= 0), that socket is polled too and
- * bl_recorder_process_cost() called when it is readable; or the recorder
- * attaches both itself (bl_recorder_attach_event()).
+ * readable, and bl_recorder_flush_if_due() from a timer; or the recorder
+ * attaches both itself (bl_recorder_attach_event()). The taskstats socket
+ * is not polled: every task's record comes with an exit event, so it is
+ * read whenever the connector's events are.
  */
 
 #include <stdbool.h>
@@ -75,11 +75,6 @@ struct bl_recorder_stats {
 int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder **ret);
 
 int bl_recorder_get_fd(const struct bl_recorder *r);
-/* The taskstats socket; -1 without. */
-int bl_recorder_get_cost_fd(const struct bl_recorder *r);
-/* Reads what taskstats queued (records wait there for their exit events) and writes records whose exit
- * event never came. Returns 0 or -errno (fatal only). */
-int bl_recorder_process_cost(struct bl_recorder *r);
 
 /* Drains the socket: decodes, enriches and writes everything pending. Returns 0 or -errno (fatal only). */
 int bl_recorder_process(struct bl_recorder *r);
