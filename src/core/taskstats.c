@@ -26,8 +26,8 @@
  * larger future ones. A longer one is cut (MSG_TRUNC) and counted malformed: its exit shows as cost-missing.
  */
 #define DATAGRAM_MAX 2048
-/* Datagrams fetched per recvmmsg(): a storm's exits come one datagram each. */
-#define BATCH 16
+/* Datagrams fetched per recvmmsg(): a storm's exits come one datagram each, a few at a time. */
+#define BATCH 8
 /* How long registering may wait for the kernel's answer. */
 #define REGISTER_TIMEOUT_MS 2000
 
@@ -213,7 +213,8 @@ static void remove_slot(struct bl_taskstats *t, struct slot *s)
 
 static int grow(struct bl_taskstats *t)
 {
-        size_t cap = t->cap ? t->cap * 2 : 256;
+        /* A few records wait at a time (8 at most in a 20,000-child storm): start small. */
+        size_t cap = t->cap ? t->cap * 2 : 32;
         struct slot *old = t->slots, *s;
         size_t old_cap = t->cap;
 
