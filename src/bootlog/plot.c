@@ -614,12 +614,6 @@ static int y_of_line(const struct plot *pl, size_t line)
 
 /* ---- CPU use ---- */
 
-/* CPU time: the scheduler's exact figure where the kernel gave it, else the tick-sampled user + system. */
-static uint64_t cost_cpu_us(const struct bl_cost *c)
-{
-        return bl_cost_cpu_us(c);
-}
-
 /*
  * How busy p was: its CPU time (user and system, all its tasks) over its
  * life, in permille, 1000 (one CPU busy throughout) at most. -1 when the
@@ -632,7 +626,7 @@ static int cpu_permille(const struct bl_process *p)
 
         if (!c || !c->complete)
                 return -1;
-        cpu_us = cost_cpu_us(&c->sum);
+        cpu_us = bl_cost_cpu_us(&c->sum);
         /* The kernel's own measure of its life, from before the recording too; else the recorded one. */
         life_us = c->sum.elapsed_us;
         if (life_us == 0 && p->exited && p->start_ns > 0 && p->exit_ns > p->start_ns)
@@ -918,7 +912,7 @@ static void put_title_cost(FILE *f, const struct bl_process *p)
         if (!p->cost->complete)
                 fprintf(f, "threads that exited (%" PRIu32 "): ", p->cost->tasks);
         fprintf(f, "CPU %s (%s user, %s system)",
-                format_duration(cpu, sizeof(cpu), cost_cpu_us(c) * NSEC_PER_USEC),
+                format_duration(cpu, sizeof(cpu), bl_cost_cpu_us(c) * NSEC_PER_USEC),
                 format_duration(user, sizeof(user), c->utime_us * NSEC_PER_USEC),
                 format_duration(sys, sizeof(sys), c->stime_us * NSEC_PER_USEC));
         if (permille >= 0 && c->elapsed_us > 0)

@@ -307,11 +307,6 @@ static int gather(struct stats *s)
 
 /* ---- costs ---- */
 
-static uint64_t cost_cpu_us(const struct bl_cost *c)
-{
-        return bl_cost_cpu_us(c);
-}
-
 static uint64_t cost_io_bytes(const struct bl_cost *c)
 {
         return c->read_bytes + c->write_bytes;
@@ -324,7 +319,7 @@ static uint64_t cost_delay_ns(const struct bl_cost *c)
 
 static uint64_t cost_measure(const struct bl_cost *c, enum cost_rank how)
 {
-        return how == COST_CPU ? cost_cpu_us(c) : how == COST_IO ? cost_io_bytes(c) : cost_delay_ns(c);
+        return how == COST_CPU ? bl_cost_cpu_us(c) : how == COST_IO ? cost_io_bytes(c) : cost_delay_ns(c);
 }
 
 static int unit_cost_name_compare(const void *a, const void *b)
@@ -389,8 +384,8 @@ static int cost_value_compare(const struct bl_cost *x, const struct bl_cost *y)
         if (a != b)
                 return a > b ? -1 : 1;
         /* Ties: by CPU, then the caller's order. */
-        if (cost_cpu_us(x) != cost_cpu_us(y))
-                return cost_cpu_us(x) > cost_cpu_us(y) ? -1 : 1;
+        if (bl_cost_cpu_us(x) != bl_cost_cpu_us(y))
+                return bl_cost_cpu_us(x) > bl_cost_cpu_us(y) ? -1 : 1;
         return 0;
 }
 
@@ -904,7 +899,7 @@ static int print_cost_ranking(const struct stats *s, enum cost_rank how)
                         return log_oom();
                 switch (how) {
                 case COST_CPU:
-                        r = table_add(t, format_cpu_us(a, sizeof(a), cost_cpu_us(c)));
+                        r = table_add(t, format_cpu_us(a, sizeof(a), bl_cost_cpu_us(c)));
                         if (r >= 0)
                                 r = table_add(t, format_cpu_us(b, sizeof(b), c->utime_us));
                         if (r >= 0)
@@ -970,7 +965,7 @@ static int print_cost_units(const struct stats *s)
 
                 if (!name)
                         return log_oom();
-                r = table_add(t, format_cpu_us(a, sizeof(a), cost_cpu_us(c)));
+                r = table_add(t, format_cpu_us(a, sizeof(a), bl_cost_cpu_us(c)));
                 if (r >= 0)
                         r = table_add(t, bl_format_bytes(b, sizeof(b), c->read_bytes));
                 if (r >= 0)
@@ -1173,7 +1168,7 @@ static const char *const cost_json[_COST_RANK_MAX] = {
 static void json_cost_sums(struct jobj *o, const struct bl_cost *c)
 {
         jobj_bool(o, "io_delays", c->flags & BL_COST_IO_DELAYS);
-        jobj_int(o, "cpu_us", (int64_t)cost_cpu_us(c));
+        jobj_int(o, "cpu_us", (int64_t)bl_cost_cpu_us(c));
         jobj_int(o, "utime_us", (int64_t)c->utime_us);
         jobj_int(o, "stime_us", (int64_t)c->stime_us);
         jobj_int(o, "io_bytes", (int64_t)cost_io_bytes(c));

@@ -363,20 +363,6 @@ void bl_execargs_get_stats(const struct bl_execargs *x, struct bl_execargs_stats
 
 #if HAVE_BPF
 
-static int set_reason(char **ret_reason, const char *format, ...) _printf_(2, 3);
-static int set_reason(char **ret_reason, const char *format, ...)
-{
-        va_list ap;
-
-        if (!ret_reason)
-                return 0;
-        va_start(ap, format);
-        if (vasprintf(ret_reason, format, ap) < 0)
-                *ret_reason = NULL;
-        va_end(ap);
-        return 0;
-}
-
 /* The loader program: $BOOTLOG_EXECARGS_LOADER (tests run it from the build tree), else the installed one.
  */
 static const char *loader_path(void)
@@ -424,7 +410,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = negative_errno();
-                set_reason(ret_reason, "could not create a socket pair: %s", strerror(-r));
+                bl_set_reason(ret_reason, "could not create a socket pair: %s", strerror(-r));
                 return r;
         }
         child = fork();
@@ -432,7 +418,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
                 r = negative_errno();
                 close(sv[0]);
                 close(sv[1]);
-                set_reason(ret_reason, "could not fork the loader: %s", strerror(-r));
+                bl_set_reason(ret_reason, "could not fork the loader: %s", strerror(-r));
                 return r;
         }
         if (child == 0) {
@@ -448,18 +434,18 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
         if (r <= 0) {
                 (void)kill(child, SIGKILL);
                 (void)waitpid(child, NULL, 0);
-                set_reason(ret_reason, "loading the exec program took more than %d s",
-                           LOAD_TIMEOUT_MS / 1000);
+                bl_set_reason(ret_reason, "loading the exec program took more than %d s",
+                              LOAD_TIMEOUT_MS / 1000);
                 return -ETIMEDOUT;
         }
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
         r = n < 0 ? negative_errno() : 0;
         (void)waitpid(child, &status, 0);
         if (n < (ssize_t)sizeof(m)) {
-                set_reason(ret_reason, "the loader ended without an answer (%s)",
-                           r < 0                 ? strerror(-r)
-                           : WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
-                                                 : "no reply");
+                bl_set_reason(ret_reason, "the loader ended without an answer (%s)",
+                              r < 0                 ? strerror(-r)
+                              : WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+                                                    : "no reply");
                 return r < 0 ? r : -EIO;
         }
         m.reason[sizeof(m.reason) - 1] = 0;
@@ -475,7 +461,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
                         for (size_t i = 0; i < k; i++)
                                 close(got[i]);
                 }
-                set_reason(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
+                bl_set_reason(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
                 return m.error < 0 ? m.error : -EIO;
         }
         memcpy(fds, CMSG_DATA(c), BL_EXECARGS_LOADER_FDS * sizeof(int));
@@ -493,23 +479,23 @@ int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **re
         if (ring_size == 0)
                 ring_size = BL_EXECARGS_RING_DEFAULT;
         if (ring_size < 4096 || (ring_size & (ring_size - 1)) != 0 || ring_size > (size_t)1 << 30) {
-                set_reason(ret_reason,
-                           "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
-                           ring_size);
+                bl_set_reason(ret_reason,
+                              "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
+                              ring_size);
                 return -EINVAL;
         }
         /* Said in words before any work: the commonest reasons. */
         if (access("/sys/kernel", F_OK) < 0) {
-                set_reason(ret_reason,
-                           "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
+                bl_set_reason(ret_reason,
+                              "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
                 return -ENOENT;
         }
         if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
                 r = negative_errno();
-                set_reason(ret_reason,
-                           "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
-                           "needs CONFIG_DEBUG_INFO_BTF)",
-                           strerror(-r));
+                bl_set_reason(ret_reason,
+                              "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
+                              "needs CONFIG_DEBUG_INFO_BTF)",
+                              strerror(-r));
                 return r;
         }
 
@@ -529,7 +515,7 @@ int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **re
         r = ring_map(&x->ring, x->ring_fd, ring_size);
         if (r < 0) {
                 bl_execargs_free(x);
-                set_reason(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
+                bl_set_reason(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
                 return r;
         }
         *ret = x;

@@ -144,21 +144,25 @@ static enum exec_fate exec_fate(const struct bl_recorder *r, size_t i)
 }
 
 /* Records of the kernel's argv capture lost since the last call, as a LOST event. */
-static int record_execargs_lost(struct bl_recorder *r, bool final)
+/* A LOST record of count (none if 0), now. */
+static int record_lost(struct bl_recorder *r, enum bl_lost_reason reason, uint64_t count)
 {
         struct bl_event ev;
-        uint64_t n;
 
-        if (!r->execargs)
-                return 0;
-        n = bl_execargs_take_lost(r->execargs, final);
-        if (n == 0)
+        if (count == 0)
                 return 0;
         bl_event_init(&ev, BL_EVENT_LOST);
         ev.ts_ns = bl_now_monotonic();
-        ev.lost.reason = BL_LOST_EXEC_ARGS;
-        ev.lost.count = n;
+        ev.lost.reason = reason;
+        ev.lost.count = count;
         return record_event(r, &ev);
+}
+
+static int record_execargs_lost(struct bl_recorder *r, bool final)
+{
+        if (!r->execargs)
+                return 0;
+        return record_lost(r, BL_LOST_EXEC_ARGS, bl_execargs_take_lost(r->execargs, final));
 }
 
 /*
@@ -220,16 +224,10 @@ static int record_unpaired_cost(const struct bl_taskstats_record *rec, void *use
 
 static int record_costs_missing(struct bl_recorder *r)
 {
-        struct bl_event ev;
+        uint64_t n = r->costs_missing_unreported;
 
-        if (r->costs_missing_unreported == 0)
-                return 0;
-        bl_event_init(&ev, BL_EVENT_LOST);
-        ev.ts_ns = bl_now_monotonic();
-        ev.lost.reason = BL_LOST_COST;
-        ev.lost.count = r->costs_missing_unreported;
         r->costs_missing_unreported = 0;
-        return record_event(r, &ev);
+        return record_lost(r, BL_LOST_COST, n);
 }
 
 /* The COST record of the task whose exit ev is, written right after it. */

@@ -228,7 +228,7 @@ static int check_ack_early(struct bl_source *s)
         return err == 0 ? 0 : -(int)err;
 }
 
-static int set_rcvbuf(int fd, int size)
+int bl_netlink_set_rcvbuf(int fd, int size)
 {
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) >= 0)
                 return 0;
@@ -272,7 +272,7 @@ int bl_source_new(const struct bl_source_options *opts, struct bl_source **ret)
                 goto fail;
         }
         /* NETLINK_NO_ENOBUFS stays off: an overflow must be seen. */
-        r = set_rcvbuf(s->fd, rcvbuf);
+        r = bl_netlink_set_rcvbuf(s->fd, rcvbuf);
         if (r < 0)
                 goto fail;
         read_rcvbuf(s);

@@ -495,29 +495,6 @@ static int wait_ack(struct bl_taskstats *t, uint32_t seq)
         return error;
 }
 
-static int set_rcvbuf(int fd, int size)
-{
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) >= 0)
-                return 0;
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
-                return -errno;
-        return 0;
-}
-
-static int fail_reason(char **ret_reason, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail_reason(char **ret_reason, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (ret_reason) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_reason, fmt, ap) < 0)
-                        *ret_reason = NULL;
-                va_end(ap);
-        }
-        return r;
-}
-
 int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
 {
         _cleanup_(bl_taskstats_freep) struct bl_taskstats *t = NULL;
@@ -535,7 +512,8 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         r = genl_connect(t->nl);
         if (r < 0) {
                 r = bl_nlerr_to_errno(r);
-                return fail_reason(ret_reason, r, "cannot open a generic netlink socket: %s", strerror(-r));
+                bl_set_reason(ret_reason, "cannot open a generic netlink socket: %s", strerror(-r));
+                return r;
         }
         t->fd = nl_socket_get_fd(t->nl);
         if (fcntl(t->fd, F_SETFD, FD_CLOEXEC) < 0)
@@ -544,14 +522,16 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         r = genl_ctrl_resolve(t->nl, TASKSTATS_GENL_NAME);
         if (r < 0) {
                 r = bl_nlerr_to_errno(r);
-                if (r == -ENOENT)
-                        return fail_reason(ret_reason, -EOPNOTSUPP,
-                                           "the kernel has no taskstats (CONFIG_TASKSTATS is off)");
-                return fail_reason(ret_reason, r, "cannot look up the taskstats family: %s", strerror(-r));
+                if (r == -ENOENT) {
+                        bl_set_reason(ret_reason, "the kernel has no taskstats (CONFIG_TASKSTATS is off)");
+                        return -EOPNOTSUPP;
+                }
+                bl_set_reason(ret_reason, "cannot look up the taskstats family: %s", strerror(-r));
+                return r;
         }
         t->family = r;
 
-        r = set_rcvbuf(t->fd, rcvbuf > 0 ? rcvbuf : DEFAULT_RCVBUF);
+        r = bl_netlink_set_rcvbuf(t->fd, rcvbuf > 0 ? rcvbuf : DEFAULT_RCVBUF);
         if (r < 0)
                 return r;
         t->cpumask = possible_cpus();
@@ -566,15 +546,16 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         if (r == 0)
                 r = wait_ack(t, seq);
         if (r == -EPERM || r == -EACCES)
-                return fail_reason(ret_reason, r,
-                                   "not permitted to register for taskstats (needs CAP_NET_ADMIN)");
-        if (r == -EINVAL)
-                return fail_reason(ret_reason, r,
-                                   "the kernel refused the taskstats registration for CPUs %s "
-                                   "(only a listener in the initial user and PID namespaces may register)",
-                                   t->cpumask);
+                bl_set_reason(ret_reason, "not permitted to register for taskstats (needs CAP_NET_ADMIN)");
+        else if (r == -EINVAL)
+                bl_set_reason(ret_reason,
+                              "the kernel refused the taskstats registration for CPUs %s "
+                              "(only a listener in the initial user and PID namespaces may register)",
+                              t->cpumask);
+        else if (r < 0)
+                bl_set_reason(ret_reason, "cannot register for taskstats: %s", strerror(-r));
         if (r < 0)
-                return fail_reason(ret_reason, r, "cannot register for taskstats: %s", strerror(-r));
+                return r;
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -605,11 +586,6 @@ struct bl_taskstats *bl_taskstats_free(struct bl_taskstats *t)
         free(t->slots);
         free(t);
         return NULL;
-}
-
-int bl_taskstats_get_fd(const struct bl_taskstats *t)
-{
-        return t->fd;
 }
 
 void bl_taskstats_get_stats(const struct bl_taskstats *t, struct bl_taskstats_stats *ret)

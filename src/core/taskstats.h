@@ -58,9 +58,6 @@ static inline void bl_taskstats_freep(struct bl_taskstats **t)
         bl_taskstats_free(*t);
 }
 
-/* The socket, to poll for input: bl_taskstats_drain() empties it. */
-int bl_taskstats_get_fd(const struct bl_taskstats *t);
-
 /* Called for records that will not be paired (see bl_taskstats_drain/flush). */
 typedef int (*bl_taskstats_cb)(const struct bl_taskstats_record *rec, void *userdata);
 
