@@ -34,6 +34,7 @@
 #include "escape.h"
 #include "log.h"
 #include "output.h"
+#include "path-util.h"
 
 static struct selection arg_selection;
 static bool arg_utc;
@@ -263,13 +264,6 @@ static int print_details(const struct recording *rec, const struct bl_event *ev)
 }
 
 /* ---- filters ---- */
-
-static const char *path_basename(const char *path)
-{
-        const char *s = strrchr(path, '/');
-
-        return s ? s + 1 : path;
-}
 
 static bool comm_matches(const struct bl_proc_info *info)
 {

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "argv-policy.h"
 #include "recorder.h"
+#include "time-util.h"
 
 static const char *arg_output = "record.bootlog";
 static bool arg_force;
@@ -130,16 +131,14 @@ static int help(void)
         return 0;
 }
 
+/* A duration option ("30", "0.5", "300ms", "2m"), at most 10^6 s. */
 static int parse_seconds(const char *s, uint64_t *ret)
 {
-        char *end;
-        double d;
+        uint64_t ns;
 
-        errno = 0;
-        d = strtod(s, &end);
-        if (errno != 0 || end == s || *end || d < 0 || d > 1e6)
+        if (parse_duration(s, &ns) < 0 || ns > 1000000 * NSEC_PER_SEC)
                 return -EINVAL;
-        *ret = (uint64_t)(d * 1e9);
+        *ret = ns;
         return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "bootlog.h"
 #include "cli.h"
 #include "log.h"
+#include "time-util.h"
 
 #define DEFAULT_PID_FILE RECORDINGS_DIR_RUNTIME "/bootlogd.pid"
 
@@ -41,29 +42,14 @@ static int help(void)
         return 0;
 }
 
-/* Non-negative decimal seconds, "30" or "0.5", read without the locale's decimal point. */
+/* A duration option ("30", "0.5", "300ms", "2m"), at most 10^6 s. */
 static int parse_seconds(const char *s, uint64_t *ret)
 {
-        uint64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
-        const char *p = s;
+        uint64_t ns;
 
-        if (!(*p >= '0' && *p <= '9'))
+        if (parse_duration(s, &ns) < 0 || ns > 1000000 * NSEC_PER_SEC)
                 return -EINVAL;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                sec = sec * 10 + (uint64_t)(*p - '0');
-                if (sec > 1000000)
-                        return -EINVAL;
-        }
-        if (*p == '.') {
-                for (p++; *p >= '0' && *p <= '9'; p++)
-                        if (scale > 1) {
-                                scale /= 10;
-                                frac += (uint64_t)(*p - '0') * scale;
-                        }
-        }
-        if (*p)
-                return -EINVAL;
-        *ret = sec * NSEC_PER_SEC + frac;
+        *ret = ns;
         return 0;
 }
 

@@ -48,6 +48,7 @@
 #include "log.h"
 #include "output.h"
 #include "report.h"
+#include "path-util.h"
 
 static struct selection arg_selection;
 static pid_t arg_pid;
@@ -163,13 +164,6 @@ static uint64_t count_visible(const struct tree *t, const struct bl_process *p)
 }
 
 /* ---- filters ---- */
-
-static const char *path_basename(const char *path)
-{
-        const char *s = strrchr(path, '/');
-
-        return s ? s + 1 : path;
-}
 
 static bool glob(const char *pattern, const char *s)
 {

@@ -24,6 +24,7 @@
 #include "escape.h"
 #include "log.h"
 #include "output.h"
+#include "time-util.h"
 
 int recording_open(const char *path, bool build_model, struct recording *ret)
 {
@@ -323,69 +324,6 @@ static int parse_wallclock(const char *s, struct time_bound *b)
         return 0;
 }
 
-static int parse_offset(const char *s, int64_t *ret)
-{
-        static const struct {
-                const char *suffix;
-                uint64_t ns;
-        } units[] = {
-                /* Longest first: "ms" is not "m" followed by "s". */
-                { "min", 60 * NSEC_PER_SEC }, { "sec", NSEC_PER_SEC },      { "ns", 1 },
-                { "us", NSEC_PER_USEC },      { "ms", NSEC_PER_MSEC },      { "s", NSEC_PER_SEC },
-                { "m", 60 * NSEC_PER_SEC },   { "h", 3600 * NSEC_PER_SEC },
-        };
-        const char *p = s;
-        bool negative = false;
-        uint64_t total = 0;
-
-        if (*p == '+' || *p == '-')
-                negative = *p++ == '-';
-        if (!*p)
-                return -EINVAL;
-        while (*p) {
-                uint64_t whole = 0, frac_ns = 0, unit = 0, frac_scale = NSEC_PER_SEC;
-                const char *start = p;
-                size_t i;
-
-                for (; *p >= '0' && *p <= '9'; p++) {
-                        if (whole > UINT64_C(1) << 40)
-                                return -ERANGE;
-                        whole = whole * 10 + (uint64_t)(*p - '0');
-                }
-                /* The fraction as a part of NSEC_PER_SEC, scaled by the unit below. */
-                if (*p == '.') {
-                        p++;
-                        for (; *p >= '0' && *p <= '9'; p++) {
-                                frac_scale /= 10;
-                                frac_ns += (uint64_t)(*p - '0') * frac_scale;
-                        }
-                }
-                if (p == start || (p == start + 1 && *start == '.'))
-                        return -EINVAL;
-                for (i = 0; i < ELEMENTSOF(units); i++)
-                        if (strncmp(p, units[i].suffix, strlen(units[i].suffix)) == 0) {
-                                unit = units[i].ns;
-                                p += strlen(units[i].suffix);
-                                break;
-                        }
-                if (i == ELEMENTSOF(units)) {
-                        /* A bare number is seconds, and only as the last part. */
-                        if (*p)
-                                return -EINVAL;
-                        unit = NSEC_PER_SEC;
-                }
-                if (whole > (UINT64_C(1) << 62) / unit)
-                        return -ERANGE;
-                /* frac_ns is the fraction in billionths: of the unit, not of a second. */
-                total += whole * unit + (unit >= NSEC_PER_SEC ? frac_ns * (unit / NSEC_PER_SEC)
-                                                              : frac_ns * unit / NSEC_PER_SEC);
-                if (total > UINT64_C(1) << 62)
-                        return -ERANGE;
-        }
-        *ret = negative ? -(int64_t)total : (int64_t)total;
-        return 0;
-}
-
 int time_bound_parse(const char *s, struct time_bound *ret)
 {
         struct time_bound b = { .set = true };
@@ -394,7 +332,7 @@ int time_bound_parse(const char *s, struct time_bound *ret)
         if (strchr(s, ':'))
                 r = parse_wallclock(s, &b);
         else
-                r = parse_offset(s, &b.offset_ns);
+                r = parse_timespan(s, true, &b.offset_ns);
         if (r < 0)
                 return -EINVAL;
         *ret = b;
@@ -763,12 +701,6 @@ int selection_check(const struct selection *s, const char *verb)
                 return -EINVAL;
         }
         return 0;
-}
-
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
 }
 
 static void boot_entry_done(struct boot_entry *e)

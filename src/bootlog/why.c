@@ -28,6 +28,7 @@
 #include "log.h"
 #include "output.h"
 #include "report.h"
+#include "path-util.h"
 
 static struct selection arg_selection;
 static const char *arg_pattern;
@@ -60,13 +61,6 @@ struct match {
         const struct bl_process *process;
         const struct bl_exec *exec; /* the first of its images that matched */
 };
-
-static const char *path_basename(const char *path)
-{
-        const char *s = strrchr(path, '/');
-
-        return s ? s + 1 : path;
-}
 
 static bool str_matches(const struct matcher *m, const char *s)
 {

@@ -33,21 +33,6 @@ void settings_done(struct settings *s)
         bl_argv_policy_free(s->argv_policy);
 }
 
-static const struct {
-        const char *suffix;
-        uint64_t ns;
-} duration_units[] = {
-        { "ns", 1 },
-        { "us", NSEC_PER_USEC },
-        { "ms", NSEC_PER_MSEC },
-        { "s", NSEC_PER_SEC },
-        { "sec", NSEC_PER_SEC },
-        { "m", 60 * NSEC_PER_SEC },
-        { "min", 60 * NSEC_PER_SEC },
-        { "h", 3600 * NSEC_PER_SEC },
-        { "", NSEC_PER_SEC },
-};
-
 static bool parse_bool(const char *v, bool *ret)
 {
         if (streq(v, "1") || streq(v, "yes") || streq(v, "true") || streq(v, "on"))
@@ -57,23 +42,6 @@ static bool parse_bool(const char *v, bool *ret)
         else
                 return false;
         return true;
-}
-
-int parse_duration(const char *s, uint64_t *ret)
-{
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (errno || end == s || v < 0 || v > 1e7)
-                return -EINVAL;
-        for (size_t i = 0; i < ELEMENTSOF(duration_units); i++)
-                if (streq(end, duration_units[i].suffix)) {
-                        *ret = (uint64_t)(v * (double)duration_units[i].ns);
-                        return 0;
-                }
-        return -EINVAL;
 }
 
 int parse_size_suffix(const char *s, uint64_t *ret)

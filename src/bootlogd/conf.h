@@ -14,6 +14,7 @@
 #include "argv-policy.h"
 #include "recorder.h"
 #include "event.h"
+#include "time-util.h"
 
 enum until_mode {
         UNTIL_AUTO,             /* StartupFinished when systemd is PID 1, else MaxDuration */
@@ -70,8 +71,6 @@ int settings_load_config(struct settings *s, const char *path);
  */
 int settings_load_cmdline(struct settings *s, const char *cmdline);
 
-/* "5s", "250ms", "10min", "1h", "90" (seconds) → ns. */
-int parse_duration(const char *s, uint64_t *ret);
 /* "64M", "1G", "4096", "100K" → bytes. */
 int parse_size_suffix(const char *s, uint64_t *ret);
 /* "journal", "journal:exec,exit,...", or no/off/false/0 (off). */

@@ -9,6 +9,7 @@
 #include "forward.h"
 #include "log.h"
 #include "recorder.h"
+#include "time-util.h"
 
 /*
  * The argv sent is cut here, with BOOTLOG_ARGV_TRUNCATED=yes: an entry, with
@@ -159,7 +160,7 @@ static int conn_connect(struct journal_conn *j)
 
         if (j->fd >= 0)
                 return 0;
-        now = bl_now_monotonic();
+        now = now_monotonic();
         if (now < j->next_attempt_ns)
                 return j->last_error;
         j->next_attempt_ns = now + RECONNECT_NS;

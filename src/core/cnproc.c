@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "source.h"
+#include "time-util.h"
 
 /* A CPU number above this is garbage, not hardware. */
 #define CPU_MAX 65536U
@@ -119,15 +120,6 @@ static uint64_t track_seq(struct bl_cnproc_decoder *d, uint32_t cpu, uint32_t se
         if (!seen || delta < 2 || delta > SEQ_GAP_MAX)
                 return 0;
         return delta - 1;
-}
-
-static uint64_t now_monotonic(void)
-{
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-                return 0;
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 static int emit_lost(enum bl_lost_reason reason, uint64_t count, uint32_t cpu, uint64_t ts_ns,

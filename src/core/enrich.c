@@ -7,6 +7,7 @@
 
 #include "enrich-internal.h"
 #include "log.h"
+#include "time-util.h"
 
 #define ARGV_MAX_DEFAULT ((size_t)128 * 1024)
 #define BUF_SIZE_INITIAL ((size_t)4096)
@@ -208,15 +209,6 @@ static int64_t boottime_offset_now(void)
         if (clock_gettime(CLOCK_MONOTONIC, &mono) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
                 return 0;
         return ((int64_t)boot.tv_sec - mono.tv_sec) * (int64_t)NSEC_PER_SEC + (boot.tv_nsec - mono.tv_nsec);
-}
-
-static uint64_t now_monotonic(void)
-{
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-                return UINT64_MAX; /* no bound then, rather than no process */
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 int bl_enricher_new(const struct bl_enrich_options *opts, struct bl_enricher **ret)

@@ -20,6 +20,7 @@
 #include "execargs.h"
 #include "log.h"
 #include "macro.h"
+#include "string-util.h"
 
 /* Records waiting for their exec event; beyond, the oldest are given up (and counted lost). */
 #define PENDING_MAX 16384
@@ -410,7 +411,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = negative_errno();
-                bl_set_reason(ret_reason, "could not create a socket pair: %s", strerror(-r));
+                strprintf(ret_reason, "could not create a socket pair: %s", strerror(-r));
                 return r;
         }
         child = fork();
@@ -418,7 +419,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
                 r = negative_errno();
                 close(sv[0]);
                 close(sv[1]);
-                bl_set_reason(ret_reason, "could not fork the loader: %s", strerror(-r));
+                strprintf(ret_reason, "could not fork the loader: %s", strerror(-r));
                 return r;
         }
         if (child == 0) {
@@ -434,18 +435,18 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
         if (r <= 0) {
                 (void)kill(child, SIGKILL);
                 (void)waitpid(child, NULL, 0);
-                bl_set_reason(ret_reason, "loading the exec program took more than %d s",
-                              LOAD_TIMEOUT_MS / 1000);
+                strprintf(ret_reason, "loading the exec program took more than %d s",
+                          LOAD_TIMEOUT_MS / 1000);
                 return -ETIMEDOUT;
         }
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
         r = n < 0 ? negative_errno() : 0;
         (void)waitpid(child, &status, 0);
         if (n < (ssize_t)sizeof(m)) {
-                bl_set_reason(ret_reason, "the loader ended without an answer (%s)",
-                              r < 0                 ? strerror(-r)
-                              : WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
-                                                    : "no reply");
+                strprintf(ret_reason, "the loader ended without an answer (%s)",
+                          r < 0                 ? strerror(-r)
+                          : WIFSIGNALED(status) ? strsignal(WTERMSIG(status))
+                                                : "no reply");
                 return r < 0 ? r : -EIO;
         }
         m.reason[sizeof(m.reason) - 1] = 0;
@@ -461,7 +462,7 @@ static int load(size_t ring_size, int fds[static BL_EXECARGS_LOADER_FDS], pid_t 
                         for (size_t i = 0; i < k; i++)
                                 close(got[i]);
                 }
-                bl_set_reason(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
+                strprintf(ret_reason, "%s", m.error < 0 ? m.reason : "the loader sent no descriptors");
                 return m.error < 0 ? m.error : -EIO;
         }
         memcpy(fds, CMSG_DATA(c), BL_EXECARGS_LOADER_FDS * sizeof(int));
@@ -479,23 +480,23 @@ int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **re
         if (ring_size == 0)
                 ring_size = BL_EXECARGS_RING_DEFAULT;
         if (ring_size < 4096 || (ring_size & (ring_size - 1)) != 0 || ring_size > (size_t)1 << 30) {
-                bl_set_reason(ret_reason,
-                              "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
-                              ring_size);
+                strprintf(ret_reason,
+                          "the ring buffer size %zu is not a power of two between 4 KiB and 1 GiB",
+                          ring_size);
                 return -EINVAL;
         }
         /* Said in words before any work: the commonest reasons. */
         if (access("/sys/kernel", F_OK) < 0) {
-                bl_set_reason(ret_reason,
-                              "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
+                strprintf(ret_reason,
+                          "/sys is not mounted (the kernel's BTF is read from /sys/kernel/btf/vmlinux)");
                 return -ENOENT;
         }
         if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
                 r = negative_errno();
-                bl_set_reason(ret_reason,
-                              "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
-                              "needs CONFIG_DEBUG_INFO_BTF)",
-                              strerror(-r));
+                strprintf(ret_reason,
+                          "the kernel has no BTF type information (/sys/kernel/btf/vmlinux: %s; "
+                          "needs CONFIG_DEBUG_INFO_BTF)",
+                          strerror(-r));
                 return r;
         }
 
@@ -515,7 +516,7 @@ int bl_execargs_new(size_t ring_size, pid_t *ret_loader, struct bl_execargs **re
         r = ring_map(&x->ring, x->ring_fd, ring_size);
         if (r < 0) {
                 bl_execargs_free(x);
-                bl_set_reason(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
+                strprintf(ret_reason, "could not map the exec ring buffer: %s", strerror(-r));
                 return r;
         }
         *ret = x;

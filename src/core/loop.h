@@ -6,7 +6,7 @@
  * signalfd for signals, and CLOCK_MONOTONIC timers kept in a list whose
  * earliest deadline bounds epoll_wait()'s timeout. The recorder needs one fd,
  * one flush timer and a few signals; the programs a few more timers. Times are
- * CLOCK_MONOTONIC nanoseconds, as bl_now_monotonic() gives them.
+ * CLOCK_MONOTONIC nanoseconds, as now_monotonic() (time-util.h) gives them.
  *
  * Sources belong to the loop. A source created with a non-NULL ret is also
  * the caller's handle: the caller frees it with bl_loop_source_free(), before

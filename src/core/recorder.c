@@ -13,6 +13,7 @@
 #include "log.h"
 #include "recorder.h"
 #include "taskstats.h"
+#include "time-util.h"
 
 #define DEFAULT_FLUSH_INTERVAL_NS NSEC_PER_SEC
 /* Datagrams handled per dispatch call, so a storm cannot keep the flush timer from running. */
@@ -61,14 +62,6 @@ enum bl_argv_capture bl_argv_capture_from_string(const char *s)
         return _BL_ARGV_CAPTURE_INVALID;
 }
 
-uint64_t bl_now_monotonic(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static int record_event(struct bl_recorder *r, struct bl_event *ev)
 {
         int r2;
@@ -83,7 +76,7 @@ static int record_event(struct bl_recorder *r, struct bl_event *ev)
                         return r2;
         }
         if (bl_writer_pending(r->writer) == 0)
-                r->block_started_ns = bl_now_monotonic();
+                r->block_started_ns = now_monotonic();
         r->events++;
         if (ev->type == BL_EVENT_SNAPSHOT || (ev->type == BL_EVENT_FORK && ev->pid == ev->tid))
                 r->processes++;
@@ -152,7 +145,7 @@ static int record_lost(struct bl_recorder *r, enum bl_lost_reason reason, uint64
         if (count == 0)
                 return 0;
         bl_event_init(&ev, BL_EVENT_LOST);
-        ev.ts_ns = bl_now_monotonic();
+        ev.ts_ns = now_monotonic();
         ev.lost.reason = reason;
         ev.lost.count = count;
         return record_event(r, &ev);
@@ -257,7 +250,7 @@ static int flush_unpaired_costs(struct bl_recorder *r)
 
         if (!r->taskstats)
                 return 0;
-        now = bl_now_monotonic();
+        now = now_monotonic();
         if (now < r->next_cost_flush_ns)
                 return 0;
         r->next_cost_flush_ns = now + BL_TASKSTATS_PENDING_AGE_NS / 2;
@@ -485,7 +478,7 @@ int bl_recorder_new(const struct bl_recorder_options *opts, struct bl_recorder *
                 goto fail;
 
         bl_event_init(&start, BL_EVENT_START);
-        start.ts_ns = bl_now_monotonic();
+        start.ts_ns = now_monotonic();
         start.pid = start.tid = getpid();
         start.start.recorder_pid = getpid();
         r2 = record_event(r, &start);
@@ -538,7 +531,7 @@ int bl_recorder_flush_if_due(struct bl_recorder *r)
 {
         int r2;
 
-        if (r->block_started_ns == 0 || bl_now_monotonic() < bl_recorder_next_flush(r))
+        if (r->block_started_ns == 0 || now_monotonic() < bl_recorder_next_flush(r))
                 return 0;
         r2 = bl_writer_flush(r->writer);
         r->block_started_ns = 0;

@@ -135,6 +135,3 @@ int bl_recorder_attach_event(struct bl_recorder *r, struct bl_loop *l);
 int bl_output_create(const char *path, bool replace);
 /* The same for name below the directory dfd (AT_FDCWD: the working directory). */
 int bl_output_create_at(int dfd, const char *name, bool replace);
-
-/* CLOCK_MONOTONIC now, in ns. */
-uint64_t bl_now_monotonic(void);

@@ -5,26 +5,12 @@
 #include <time.h>
 
 #include "enrich-internal.h"
+#include "time-util.h"
 
 struct snapshot_entry {
         uint64_t start_ticks;
         struct bl_event ev;
 };
-
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-
-static uint64_t now_monotonic(void)
-{
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-                return 0;
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
 
 /* /proc's numeric entries are thread-group leaders (threads are only under task/). */
 static int parse_pid_name(const char *s, pid_t *ret)
@@ -60,7 +46,7 @@ static int snapshot_entry_cmp(const void *a, const void *b)
 
 int bl_enrich_snapshot(struct bl_enricher *e, bl_event_cb cb, void *userdata)
 {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct snapshot_entry *entries = NULL, *s;
         size_t n = 0, allocated = 0;
         struct dirent *de;

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "source.h"
+#include "time-util.h"
 
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 /* Datagrams fetched per recvmmsg(). */
@@ -73,15 +74,6 @@ int bl_nlerr_to_errno(int nlerr)
         if ((size_t)nlerr < ELEMENTSOF(nlerr_table) && nlerr_table[nlerr] != 0)
                 return -nlerr_table[nlerr];
         return -EIO;
-}
-
-static uint64_t now_monotonic(void)
-{
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-                return 0;
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 static struct bl_source *source_alloc(void)

@@ -20,6 +20,8 @@
 #include "log.h"
 #include "source.h"
 #include "taskstats.h"
+#include "time-util.h"
+#include "string-util.h"
 
 #define DEFAULT_RCVBUF (4 * 1024 * 1024)
 /* One message per datagram: some 450 bytes for version 13, 900 with the per-process aggregate; room for
@@ -52,15 +54,6 @@ struct bl_taskstats {
         struct sockaddr_nl addrs[BATCH];
         uint8_t bufs[BATCH][DATAGRAM_MAX] __attribute__((aligned(8)));
 };
-
-static uint64_t now_monotonic(void)
-{
-        struct timespec ts;
-
-        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-                return 0;
-        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- decoding ---- */
 
@@ -512,7 +505,7 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         r = genl_connect(t->nl);
         if (r < 0) {
                 r = bl_nlerr_to_errno(r);
-                bl_set_reason(ret_reason, "cannot open a generic netlink socket: %s", strerror(-r));
+                strprintf(ret_reason, "cannot open a generic netlink socket: %s", strerror(-r));
                 return r;
         }
         t->fd = nl_socket_get_fd(t->nl);
@@ -523,10 +516,10 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         if (r < 0) {
                 r = bl_nlerr_to_errno(r);
                 if (r == -ENOENT) {
-                        bl_set_reason(ret_reason, "the kernel has no taskstats (CONFIG_TASKSTATS is off)");
+                        strprintf(ret_reason, "the kernel has no taskstats (CONFIG_TASKSTATS is off)");
                         return -EOPNOTSUPP;
                 }
-                bl_set_reason(ret_reason, "cannot look up the taskstats family: %s", strerror(-r));
+                strprintf(ret_reason, "cannot look up the taskstats family: %s", strerror(-r));
                 return r;
         }
         t->family = r;
@@ -546,14 +539,14 @@ int bl_taskstats_new(int rcvbuf, struct bl_taskstats **ret, char **ret_reason)
         if (r == 0)
                 r = wait_ack(t, seq);
         if (r == -EPERM || r == -EACCES)
-                bl_set_reason(ret_reason, "not permitted to register for taskstats (needs CAP_NET_ADMIN)");
+                strprintf(ret_reason, "not permitted to register for taskstats (needs CAP_NET_ADMIN)");
         else if (r == -EINVAL)
-                bl_set_reason(ret_reason,
-                              "the kernel refused the taskstats registration for CPUs %s "
-                              "(only a listener in the initial user and PID namespaces may register)",
-                              t->cpumask);
+                strprintf(ret_reason,
+                          "the kernel refused the taskstats registration for CPUs %s "
+                          "(only a listener in the initial user and PID namespaces may register)",
+                          t->cpumask);
         else if (r < 0)
-                bl_set_reason(ret_reason, "cannot register for taskstats: %s", strerror(-r));
+                strprintf(ret_reason, "cannot register for taskstats: %s", strerror(-r));
         if (r < 0)
                 return r;
 

@@ -54,15 +54,3 @@ int log_internal(enum log_level level, int error, const char *format, ...)
         errno = saved_errno;
         return -error;
 }
-
-void bl_set_reason(char **ret, const char *format, ...)
-{
-        va_list ap;
-
-        if (!ret)
-                return;
-        va_start(ap, format);
-        if (vasprintf(ret, format, ap) < 0)
-                *ret = NULL;
-        va_end(ap);
-}

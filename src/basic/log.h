@@ -33,10 +33,6 @@ enum log_level log_get_max_level(void);
 /* Writes one line to stderr; returns -abs(error) (or 0 if error is 0). */
 int log_internal(enum log_level level, int error, const char *format, ...) _printf_(3, 4);
 
-/* Formats a reason, in words, for the caller to log, into a new string at *ret (NULL on ENOMEM); nothing
- * if ret is NULL. */
-void bl_set_reason(char **ret, const char *format, ...) _printf_(2, 3);
-
 #define log_full_errno(level, error, ...) log_internal((level), (error), __VA_ARGS__)
 #define log_error_errno(error, ...)       log_full_errno(LOG_LEVEL_ERR, (error), __VA_ARGS__)
 #define log_warning_errno(error, ...)     log_full_errno(LOG_LEVEL_WARNING, (error), __VA_ARGS__)

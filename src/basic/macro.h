@@ -6,6 +6,7 @@
  * sizes, errno helpers. Header-only on purpose: nothing here is worth a call.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -67,6 +68,13 @@ static inline void fclosep(FILE **f)
                 fclose(*f);
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Frees a NULL-terminated array of strings; accepts NULL, returns NULL. */
 static inline char **strv_free(char **l)
