@@ -44,7 +44,7 @@
 #include "bootlog.h"
 #include "cli.h"
 #include "escape.h"
-#include "format-def.h"
+#include "format.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"

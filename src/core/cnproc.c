@@ -29,7 +29,7 @@
 #include <linux/netlink.h>
 #include <time.h>
 
-#include "source.h"
+#include "cnproc.h"
 #include "time-util.h"
 
 /* A CPU number above this is garbage, not hardware. */

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "event.h"
-#include "source.h" /* bl_event_cb */
+#include "event.h"
 
 struct bl_enricher;
 

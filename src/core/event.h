@@ -186,6 +186,9 @@ struct bl_event {
         struct bl_proc_info info; /* EXEC, SNAPSHOT: what /proc held; COMM: info.comm */
 };
 
+/* Receives one decoded event; ev is only valid during the call. Return <0 to stop dispatching. */
+typedef int (*bl_event_cb)(struct bl_event *ev, void *userdata);
+
 /* Initialises an event of the given type: zeroes it and marks ids unknown. */
 void bl_event_init(struct bl_event *ev, enum bl_event_type type);
 /* Frees what the event owns (info strings) and re-initialises it as empty. Accepts NULL. */

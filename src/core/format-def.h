@@ -32,10 +32,7 @@ typedef uint64_t le64_t;
  */
 #define BL_HEADER_INCOMPAT_COMPRESSED_ZSTD (UINT64_C(1) << 0) /* blocks may be zstd-compressed */
 #define BL_HEADER_INCOMPAT_SUPPORTED       BL_HEADER_INCOMPAT_COMPRESSED_ZSTD
-/* The recorder captured argv in the kernel at each exec (execargs.h); else it read argv from /proc. */
-#define BL_HEADER_COMPAT_ARGV_AT_EXEC (UINT64_C(1) << 0)
-#define BL_HEADER_COMPAT_COST         (UINT64_C(1) << 1) /* the recorder listened to taskstats: COST records */
-#define BL_HEADER_COMPAT_SUPPORTED    (BL_HEADER_COMPAT_ARGV_AT_EXEC | BL_HEADER_COMPAT_COST)
+/* The compatible flags (BL_HEADER_COMPAT_*) are in format.h: readers of bl_file_info test them. */
 
 /* An upper bound on header_size, so a corrupt field cannot make a reader slurp the file. */
 #define BL_HEADER_SIZE_MAX 4096

@@ -14,6 +14,12 @@
 #define BL_ID128_SIZE     16
 #define BL_HEADER_STR_MAX 65 /* as struct utsname fields, including the NUL */
 
+/* Compatible header flags, as bl_file_info.compatible_flags holds them: what the recording carries. */
+/* The recorder captured argv in the kernel at each exec (execargs.h); else it read argv from /proc. */
+#define BL_HEADER_COMPAT_ARGV_AT_EXEC (UINT64_C(1) << 0)
+#define BL_HEADER_COMPAT_COST         (UINT64_C(1) << 1) /* the recorder listened to taskstats: COST records */
+#define BL_HEADER_COMPAT_SUPPORTED    (BL_HEADER_COMPAT_ARGV_AT_EXEC | BL_HEADER_COMPAT_COST)
+
 struct bl_file_info {
         uint32_t version;                  /* reader: version found; writer: ignored (always current) */
         uint64_t compatible_flags;         /* reader: as found; writer: those it knows are written */

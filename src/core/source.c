@@ -18,6 +18,8 @@
 #include <time.h>
 
 #include "log.h"
+#include "cnproc.h"
+#include "netlink.h"
 #include "source.h"
 #include "time-util.h"
 
@@ -54,27 +56,6 @@ struct bl_source {
         struct sockaddr_nl addrs[BATCH];
         uint8_t bufs[BATCH][DATAGRAM_MAX] __attribute__((aligned(8)));
 };
-
-/* libnl's error codes, back to the errno they came from (libnl's nl_syserr2nlerr() in reverse). */
-static const int nlerr_table[] = {
-        [NLE_INTR] = EINTR,           [NLE_BAD_SOCK] = EBADF,
-        [NLE_AGAIN] = EAGAIN,         [NLE_NOMEM] = ENOMEM,
-        [NLE_EXIST] = EEXIST,         [NLE_INVAL] = EINVAL,
-        [NLE_RANGE] = ERANGE,         [NLE_MSGSIZE] = EMSGSIZE,
-        [NLE_OPNOTSUPP] = EOPNOTSUPP, [NLE_AF_NOSUPPORT] = EAFNOSUPPORT,
-        [NLE_OBJ_NOTFOUND] = ENOENT,  [NLE_NOADDR] = EADDRNOTAVAIL,
-        [NLE_BUSY] = EBUSY,           [NLE_PROTO_MISMATCH] = EPROTONOSUPPORT,
-        [NLE_NOACCESS] = EACCES,      [NLE_PERM] = EPERM,
-        [NLE_NODEV] = ENODEV,
-};
-
-int bl_nlerr_to_errno(int nlerr)
-{
-        nlerr = abs(nlerr);
-        if ((size_t)nlerr < ELEMENTSOF(nlerr_table) && nlerr_table[nlerr] != 0)
-                return -nlerr_table[nlerr];
-        return -EIO;
-}
 
 static struct bl_source *source_alloc(void)
 {
@@ -218,17 +199,6 @@ static int check_ack_early(struct bl_source *s)
                 return 0;
         s->ack_search = 0;
         return err == 0 ? 0 : -(int)err;
-}
-
-int bl_netlink_set_rcvbuf(int fd, int size)
-{
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) >= 0)
-                return 0;
-        /* Without CAP_NET_ADMIN: as much as net.core.rmem_max allows. */
-        (void)log_debug_errno(errno, "SO_RCVBUFFORCE failed, falling back to SO_RCVBUF: %m");
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
-                return -errno;
-        return 0;
 }
 
 int bl_source_new(const struct bl_source_options *opts, struct bl_source **ret)

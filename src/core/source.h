@@ -2,7 +2,8 @@
 #pragma once
 
 /*
- * The proc connector (cn_proc) as an event source.
+ * The proc connector (cn_proc) as an event source: the socket, read in
+ * batches; each datagram is decoded by cnproc.h.
  *
  * The socket is set up with libnl-3 (NETLINK_CONNECTOR, multicast group
  * CN_IDX_PROC, PROC_CN_MCAST_LISTEN), but datagrams are read from its fd
@@ -18,25 +19,6 @@
 #include <stdint.h>
 
 #include "event.h"
-
-/* Receives one decoded event; ev is only valid during the call. Return <0 to stop dispatching. */
-typedef int (*bl_event_cb)(struct bl_event *ev, void *userdata);
-
-struct bl_cnproc_decoder;
-
-int bl_cnproc_decoder_new(struct bl_cnproc_decoder **ret);
-struct bl_cnproc_decoder *bl_cnproc_decoder_free(struct bl_cnproc_decoder *d);
-
-/*
- * Decodes one datagram as received from the socket (one or more nlmsghdr
- * with a cn_msg and a proc_event each), tracking per-CPU sequence numbers.
- * sender_port is the nl_pid of the sender (must be 0, the kernel). Every
- * length is checked before use. Calls cb for each event, LOST events
- * included. Returns the number of events passed to cb, or the first negative
- * value cb returned.
- */
-int bl_cnproc_decode(struct bl_cnproc_decoder *d, const void *buf, size_t len, uint32_t sender_port,
-                     bl_event_cb cb, void *userdata);
 
 struct bl_source;
 
@@ -82,10 +64,3 @@ struct bl_source_stats {
 };
 
 void bl_source_get_stats(const struct bl_source *s, struct bl_source_stats *ret);
-
-/* A netlink socket's receive buffer: SO_RCVBUFFORCE (CAP_NET_ADMIN), else SO_RCVBUF, as far as
- * net.core.rmem_max allows. Returns 0 or -errno. */
-int bl_netlink_set_rcvbuf(int fd, int size);
-
-/* A libnl error code (NLE_*, negative or not) as the -errno it stands for; -EIO if none does. */
-int bl_nlerr_to_errno(int nlerr);

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "source.h"
+#include "netlink.h"
 #include "taskstats.h"
 #include "time-util.h"
 #include "string-util.h"

@@ -15,7 +15,7 @@
 
 #include "event.h"
 #include "fuzz.h"
-#include "source.h"
+#include "cnproc.h"
 
 #define CTL_FOREIGN_SENDER (1u << 0)
 #define CTL_STOP_EARLY     (1u << 1)

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "cnproc.h"
 #include "source.h"
 
 /* Offsets in a kernel datagram. */

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The start-up snapshot of the enricher (enrich.h): the processes already
+ * running when recording starts, read from /proc, oldest first, so that the
+ * tree has roots instead of orphans.
+ */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
