@@ -11,25 +11,6 @@
 #include "conf.h"
 #include "macro.h"
 
-static void test_durations(void **state)
-{
-        uint64_t ns;
-
-        assert_int_equal(parse_duration("5s", &ns), 0);
-        assert_int_equal(ns, 5 * NSEC_PER_SEC);
-        assert_int_equal(parse_duration("250ms", &ns), 0);
-        assert_int_equal(ns, 250 * NSEC_PER_MSEC);
-        assert_int_equal(parse_duration("10min", &ns), 0);
-        assert_int_equal(ns, 600 * NSEC_PER_SEC);
-        assert_int_equal(parse_duration("90", &ns), 0);
-        assert_int_equal(ns, 90 * NSEC_PER_SEC);
-        assert_int_equal(parse_duration("1.5h", &ns), 0);
-        assert_int_equal(ns, 5400 * NSEC_PER_SEC);
-        assert_int_equal(parse_duration("-1s", &ns), -EINVAL);
-        assert_int_equal(parse_duration("5 parsecs", &ns), -EINVAL);
-        assert_int_equal(parse_duration("", &ns), -EINVAL);
-}
-
 static void test_sizes(void **state)
 {
         uint64_t v;
@@ -172,8 +153,9 @@ static void test_layers(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_durations), cmocka_unit_test(test_sizes),
-                cmocka_unit_test(test_until),     cmocka_unit_test(test_forward),
+                cmocka_unit_test(test_sizes),
+                cmocka_unit_test(test_until),
+                cmocka_unit_test(test_forward),
                 cmocka_unit_test(test_layers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
