@@ -2,12 +2,9 @@
 #pragma once
 
 /*
- * Helpers private to the reading verbs (tree, why, events, export, verify),
- * implemented in util.c beside the shared ones declared in bootlog.h: option
- * errors, tree glyphs, --since/--until times, and labels for recorded
- * program images (cut to a width by cut_chars()). Every label
- * is escaped with bl_escape(): recorded strings are chosen by whoever ran the
- * process and may hold terminal escape sequences.
+ * Choosing the recording a reading verb reads (-f, -b, -D) and the list of
+ * recorded boots, implemented in util.c; and, until each verb includes the
+ * headers of what it uses, the reader's helper modules.
  */
 
 #include <stdbool.h>
@@ -16,124 +13,17 @@
 #include <sys/types.h>
 
 #include "bootlog.h"
-
-/* Characters to draw trees with: UTF-8 box drawing, or ASCII when the locale's codeset is not UTF-8. */
-struct glyphs {
-        const char *branch;     /* "├─ " a child followed by siblings */
-        const char *last;       /* "└─ " the last child */
-        const char *vertical;   /* "│  " an ancestor with siblings still to come */
-        const char *space;      /* "   " */
-        const char *chain;      /* "├" a link in an ancestry chain */
-        const char *chain_last; /* "└" */
-        const char *rail;       /* "│" an ancestry chain going on past a line that is not a link */
-        const char *exec;       /* "↳" a further exec of the same process */
-        const char *ellipsis;   /* "…" a cut command line */
-        const char *times;      /* "×" before the count of identical processes shown as one line */
-        const char *warning;    /* "⚠" before a line about lost events */
-};
-
-/* Sets the locale from the environment (once) and returns the glyphs matching its codeset. */
-const struct glyphs *glyphs_get(void);
-
-/*
- * A --since or --until value, parsed before the recording is open and
- * resolved against it afterwards:
- *
- *   - an offset from the start of the recording: "5", "5.5" (seconds), "+2s",
- *     "-0.5s", "1500ms", "2m30s", "1h"; units ns, us, ms, s, m (or min), h;
- *   - a wall-clock time, "HH:MM[:SS[.frac]]" or "YYYY-MM-DD HH:MM[:SS[.frac]]"
- *     (a "T" between date and time is taken too), in local time or UTC. A
- *     time without a date is on the day of the recording's start, or the
- *     next day if it would be more than 12 hours before the start.
- */
-struct time_bound {
-        bool set;
-        bool wallclock;
-        int64_t offset_ns; /* an offset */
-        bool has_date;     /* wall clock: */
-        int year, month, day, hour, minute, second;
-        uint32_t nsec;
-};
-
-/* Parses s into *ret; -EINVAL if it is neither form. */
-int time_bound_parse(const char *s, struct time_bound *ret);
-
-/*
- * b as a CLOCK_MONOTONIC time of rec's clock (signed: it may lie before the
- * clock's zero). utc: wall-clock values are UTC, else local time. Unset:
- * INT64_MIN, or INT64_MAX with upper set. -EINVAL if the wall-clock time
- * does not exist or the recording has no clock reference.
- */
-int time_bound_resolve(const struct time_bound *b, const struct recording *rec, bool utc, bool upper,
-                       int64_t *ret);
-
-/* Help lines for --since/--until (options column 24 characters wide). */
-#define TIME_BOUND_HELP                                                                                     \
-        "  -S, --since TIME      only what happened (or ran) at or after TIME: an offset\n"                 \
-        "                        from the start of the recording (5.5, +2s, 300ms) or\n"                    \
-        "                        a wall-clock time (HH:MM:SS, 'YYYY-MM-DD HH:MM:SS')\n"                     \
-        "  -U, --until TIME      only what happened (or ran) at or before TIME\n"
-
-/*
- * Reports what getopt_long() complained about (c is '?' or ':', the optstring
- * starting with ':' so getopt stays quiet) as one usage_error() line.
- * Returns -EINVAL for parse_argv() to pass on.
- */
-int getopt_failed(const char *verb, int c, char *argv[]);
-
-/* Parses a positive pid; -EINVAL if s is not one. */
-int parse_pid(const char *s, pid_t *ret);
-
-/* "exit 0", "exit 3", "killed by SIGKILL", "killed by SIGSEGV (core dumped)" for a wait status. */
-char *format_wait_status(char *buf, size_t size, uint32_t status);
-
-/* Default cut for command lines in text views (--full lifts it). */
-#define LABEL_MAX_CHARS 200
-
-/*
- * A program image as one escaped line: the argv if /proc was read ("[comm]"
- * for a kernel thread), else what is known and why the rest is missing, e.g.
- * "[foo] (exited before its arguments could be read)". Never anything that
- * did not come from this image's own record. Cut to max_chars characters
- * (0: no limit). New string; NULL on ENOMEM.
- */
-char *info_label(const struct bl_proc_info *info, size_t max_chars);
-
-/*
- * The image p ran at ts_ns, labelled as above; an image it never exec'd
- * itself (inherited from its forker) is shown as "(fork of: LABEL)". If no
- * image is known, "[comm]" from p's own record or "?". New string; NULL on ENOMEM.
- */
-char *process_label_at(const struct bl_process *p, uint64_t ts_ns, size_t max_chars);
-
-/* The label of the image p started with: its first exec (or snapshot image), else its inherited image. */
-char *process_first_label(const struct bl_process *p, size_t max_chars);
-
-/* Number of characters (UTF-8 code points) in s. */
-size_t utf8_chars(const char *s);
-
-/*
- * Cuts the (valid UTF-8, escaped) string s to max_chars characters, the
- * ellipsis glyph that ends a cut string included; 0: no cut. Never inside a
- * bl_escape() escape ("\xff" stays whole or goes). Takes s over; the result
- * is s or a new string, NULL on ENOMEM.
- */
-char *cut_chars(char *s, size_t max_chars);
-
-/* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
-pid_t process_reparented_to(const struct bl_process *p);
+#include "label.h"
+#include "options.h"
+#include "output.h"
+#include "recording.h"
+#include "text-width.h"
+#include "time-bound.h"
 
 struct jobj;
 /* The JSON fields of how p ended, shared by the tree and why views: exit_ns, duration_ns, exit_code,
  * signal, signal_name, core_dumped, running, reparented_to (null where they do not apply). */
 void jobj_process_end(struct jobj *j, const struct bl_process *p);
-
-/* If the model counted lost events, prints a warning line saying what that means for the view (stdout),
- * in yellow if colour is on. */
-void print_lost_warning(const struct recording *rec);
-
-/* Flushes stdout; logs and returns a negative errno if output could not be written. */
-int flush_stdout(void);
 
 /*
  * Choosing the recording a reading verb reads.

@@ -12,7 +12,6 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-#include "bootlog.h"
 #include "log.h"
 #include "output.h"
 
@@ -37,18 +36,6 @@ enum color_mode color_mode_from_string(const char *s)
         if (streq(s, "no") || streq(s, "none"))
                 return COLOR_NEVER;
         return _COLOR_MODE_INVALID;
-}
-
-int parse_color_option(const char *verb, const char *arg, enum color_mode *ret)
-{
-        enum color_mode m = color_mode_from_string(arg);
-
-        if (m < 0) {
-                usage_error(verb, "invalid --color value '%s' (auto, always or never)", arg);
-                return -EINVAL;
-        }
-        *ret = m;
-        return 0;
 }
 
 static bool terminal_is_dumb(void)
@@ -268,4 +255,43 @@ const char *ansi(enum ansi_color c)
         if (!colors || c < 0 || c >= _ANSI_COLOR_MAX)
                 return "";
         return table[c];
+}
+
+const struct glyphs *glyphs_get(void)
+{
+        static const struct glyphs utf8 = {
+                .branch = "├─ ",
+                .last = "└─ ",
+                .vertical = "│  ",
+                .space = "   ",
+                .chain = "├",
+                .chain_last = "└",
+                .rail = "│",
+                .exec = "↳",
+                .ellipsis = "…",
+                .times = "×",
+                .warning = "⚠",
+        };
+        static const struct glyphs ascii = {
+                .branch = "|- ",
+                .last = "`- ",
+                .vertical = "|  ",
+                .space = "   ",
+                .chain = "|",
+                .chain_last = "`",
+                .rail = "|",
+                .exec = "->",
+                .ellipsis = "...",
+                .times = "x",
+                .warning = "!",
+        };
+
+        return output_is_utf8() ? &utf8 : &ascii;
+}
+
+int flush_stdout(void)
+{
+        if (fflush(stdout) != 0 || ferror(stdout))
+                return log_error_errno(errno > 0 ? -errno : -EIO, "Failed to write output: %m");
+        return 0;
 }

@@ -36,12 +36,6 @@ enum color_mode {
 /* "auto", "never", "always" (and "yes"/"no" as always/never); _COLOR_MODE_INVALID otherwise. */
 enum color_mode color_mode_from_string(const char *s);
 
-/*
- * Handles --color=WHEN for verb: stores the mode in *ret, or prints a
- * usage_error() naming the valid values and returns -EINVAL.
- */
-int parse_color_option(const char *verb, const char *arg, enum color_mode *ret);
-
 /* Lines for a verb's --help, in the style of SELECTION_HELP (options column 24 characters wide). */
 #define OUTPUT_HELP                                                                                         \
         "      --color=WHEN      colour the output: auto (the default: on a terminal\n"                     \
@@ -105,3 +99,24 @@ size_t output_columns(void);
 
 /* Sets the locale from the environment (once) and says whether its character set is UTF-8. */
 bool output_is_utf8(void);
+
+/* Characters to draw trees with: UTF-8 box drawing, or ASCII when the locale's codeset is not UTF-8. */
+struct glyphs {
+        const char *branch;     /* "├─ " a child followed by siblings */
+        const char *last;       /* "└─ " the last child */
+        const char *vertical;   /* "│  " an ancestor with siblings still to come */
+        const char *space;      /* "   " */
+        const char *chain;      /* "├" a link in an ancestry chain */
+        const char *chain_last; /* "└" */
+        const char *rail;       /* "│" an ancestry chain going on past a line that is not a link */
+        const char *exec;       /* "↳" a further exec of the same process */
+        const char *ellipsis;   /* "…" a cut command line */
+        const char *times;      /* "×" before the count of identical processes shown as one line */
+        const char *warning;    /* "⚠" before a line about lost events */
+};
+
+/* Sets the locale from the environment (once) and returns the glyphs matching its codeset. */
+const struct glyphs *glyphs_get(void);
+
+/* Flushes stdout; logs and returns a negative errno if output could not be written. */
+int flush_stdout(void);

@@ -984,8 +984,8 @@ static int put_title(const struct plot *pl, const struct bl_process *p, const ch
                 fprintf(f, "parent %d (its fork not recorded)", (int)p->reported_ppid);
         else
                 fputs("no parent recorded", f);
-        if (process_reparented_to(p) > 0)
-                fprintf(f, ", reparented to %d", (int)process_reparented_to(p));
+        if (bl_process_reparented_to(p) > 0)
+                fprintf(f, ", reparented to %d", (int)bl_process_reparented_to(p));
         if (p->uid != UINT32_MAX)
                 fprintf(f, "; uid %" PRIu32, p->uid);
         if (p->n_threads > 0)

@@ -657,7 +657,7 @@ static int print_single(struct tree *t, const struct bl_process *p, const char *
         /* Notes in parentheses: how it ended (coloured with the label), then the rest. */
         exit_note(p, status, sizeof(status), &color);
         rest[0] = 0;
-        reparented = process_reparented_to(p);
+        reparented = bl_process_reparented_to(p);
         if (reparented > 0)
                 appendf(rest, sizeof(rest), &rl, "%sreparented to PID %d", status[0] || rl ? ", " : "",
                         (int)reparented);

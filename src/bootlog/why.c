@@ -191,7 +191,7 @@ static int print_headline(const struct recording *rec, const struct match *m, si
         if (p->exited && p->start_ns > 0 && p->exit_ns >= p->start_ns)
                 snprintf(after, sizeof(after), " after %s",
                          format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
-        reparented = process_reparented_to(p);
+        reparented = bl_process_reparented_to(p);
         if (reparented > 0)
                 snprintf(reparented_note, sizeof(reparented_note), "  (reparented to PID %d)",
                          (int)reparented);

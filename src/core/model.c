@@ -1133,3 +1133,10 @@ char *bl_exec_label(const struct bl_exec *e, const char *fallback_comm)
                 return NULL;
         return s;
 }
+
+pid_t bl_process_reparented_to(const struct bl_process *p)
+{
+        if (p->parent && p->reported_ppid > 0 && p->reported_ppid != p->parent->pid)
+                return p->reported_ppid;
+        return 0;
+}

@@ -118,6 +118,9 @@ void bl_model_get_stats(const struct bl_model *m, struct bl_model_stats *ret);
  */
 const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t ts_ns, bool *ret_inherited);
 
+/* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
+pid_t bl_process_reparented_to(const struct bl_process *p);
+
 /* The last exec, or the inherited image (as above, at exit or now). NULL if unknown. */
 const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited);
 
