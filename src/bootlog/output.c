@@ -83,7 +83,11 @@ bool output_is_utf8(void)
         static int utf8 = -1;
 
         if (utf8 < 0) {
-                setlocale(LC_ALL, "");
+                /* Only what the environment should decide: the codeset (glyphs, the ellipsis) and the
+                 * collation (ranges in --comm and why's patterns). LC_NUMERIC stays "C", or "%.1f" would
+                 * print "9,5K"; so does LC_MESSAGES, for strerror() text in the views' output. */
+                setlocale(LC_CTYPE, "");
+                setlocale(LC_COLLATE, "");
                 utf8 = streq(nl_langinfo(CODESET), "UTF-8");
         }
         return utf8;

@@ -21,6 +21,9 @@ Beside the golden files: the fixtures are deterministic, the argv that holds
 an escape sequence, a newline and invalid UTF-8 is shown escaped (never raw)
 in every text view, and export keeps it exact as JSON.
 
+test-locale.py runs every row again under decimal-comma locales and
+compares with C: a new row is checked there too.
+
 Environment: BOOTLOG and MAKE_FIXTURE (the programs under test); the views
 run with TZ=UTC, LC_ALL=C.UTF-8, COLUMNS=100, no NO_COLOR, and with the
 fixtures' directory as working directory, so that paths in the output are
