@@ -197,17 +197,6 @@ static bool unit_matches(const struct bl_exec *e)
         return glob(arg_unit, e->info.unit);
 }
 
-static bool failed(const struct bl_process *p)
-{
-        int code, sig;
-        bool core;
-
-        if (p->coredump)
-                return true;
-        if (!p->exited)
-                return false;
-        return !bl_exit_status_decode(p->exit_status, &code, &sig, &core) || code != 0;
-}
 
 static bool alive_between(const struct bl_process *p, int64_t since, int64_t until)
 {
@@ -223,7 +212,7 @@ static bool matches(const struct tree *t, const struct bl_process *p)
                 return false;
         if (arg_unit && !any_image(p, unit_matches))
                 return false;
-        if (arg_failed && !failed(p))
+        if (arg_failed && !bl_process_failed(p))
                 return false;
         if ((arg_since.set || arg_until.set) && !alive_between(p, t->since, t->until))
                 return false;
@@ -719,7 +708,7 @@ static int print_group(struct tree *t, const struct bl_process *const *m, size_t
                         total += p->exit_ns - p->start_ns;
                         max = MAX(max, p->exit_ns - p->start_ns);
                 }
-                n_failed += failed(p);
+                n_failed += bl_process_failed(p);
                 threads += p->n_threads;
         }
         snprintf(pids, sizeof(pids), "%d%s%d", (int)first->pid, t->g->ellipsis, (int)latest->pid);

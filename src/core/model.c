@@ -1140,3 +1140,17 @@ pid_t bl_process_reparented_to(const struct bl_process *p)
                 return p->reported_ppid;
         return 0;
 }
+
+bool bl_process_failed(const struct bl_process *p)
+{
+        int code = 0, sig = 0;
+        bool core = false;
+
+        if (p->coredump)
+                return true;
+        if (!p->exited)
+                return false;
+        if (bl_exit_status_decode(p->exit_status, &code, &sig, &core))
+                return code != 0;
+        return true;
+}

@@ -121,6 +121,9 @@ const struct bl_exec *bl_process_image_at(const struct bl_process *p, uint64_t t
 /* The reported ppid if it differs from the process's forker (reparented, e.g. daemonised), else 0. */
 pid_t bl_process_reparented_to(const struct bl_process *p);
 
+/* Whether p failed: it dumped core, was killed by a signal or exited non-zero. A running process has not. */
+bool bl_process_failed(const struct bl_process *p);
+
 /* The last exec, or the inherited image (as above, at exit or now). NULL if unknown. */
 const struct bl_exec *bl_process_last_image(const struct bl_process *p, bool *ret_inherited);
 
