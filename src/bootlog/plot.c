@@ -218,28 +218,10 @@ static int xml_put_recorded(FILE *f, const char *s)
         return 0;
 }
 
-/*
- * s cut to max_chars characters (code points), the cut marked with an
- * ellipsis: always "…", whatever the locale, as the file is UTF-8. Takes s
- * over; NULL on ENOMEM.
- */
+/* s cut to max_chars characters, marked "…" whatever the locale, as the file is UTF-8. Takes s over. */
 static char *cut_label(char *s, size_t max_chars)
 {
-        size_t n = 0;
-        char *p, *r;
-
-        if (!s)
-                return NULL;
-        for (p = s; *p; p++)
-                if (((unsigned char)*p & 0xc0) != 0x80 && n++ == max_chars - 1)
-                        break;
-        if (!*p || utf8_chars(p) <= 1)
-                return s;
-        r = malloc((size_t)(p - s) + sizeof("\xe2\x80\xa6"));
-        if (r)
-                stpcpy(mempcpy(r, s, (size_t)(p - s)), "\xe2\x80\xa6");
-        free(s);
-        return r;
+        return cut_chars_with(s, max_chars, "\xe2\x80\xa6");
 }
 
 /* ---- time ---- */

@@ -18,7 +18,11 @@ size_t utf8_chars(const char *s)
 
 char *cut_chars(char *s, size_t max_chars)
 {
-        const char *ellipsis = glyphs_get()->ellipsis;
+        return cut_chars_with(s, max_chars, glyphs_get()->ellipsis);
+}
+
+char *cut_chars_with(char *s, size_t max_chars, const char *ellipsis)
+{
         size_t e = utf8_chars(ellipsis), keep, n = 0;
         char *p, *r;
 

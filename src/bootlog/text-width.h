@@ -20,3 +20,6 @@ size_t utf8_chars(const char *s);
  * is s or a new string, NULL on ENOMEM.
  */
 char *cut_chars(char *s, size_t max_chars);
+
+/* As cut_chars(), with this ellipsis whatever the locale (an SVG file is UTF-8). */
+char *cut_chars_with(char *s, size_t max_chars, const char *ellipsis);
