@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* CRC-32C, table-driven; see crc32c.h. */
 #include <endian.h>
 #include <pthread.h>
 #include <string.h>

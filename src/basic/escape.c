@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Escaping recorded strings for terminals; see escape.h. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

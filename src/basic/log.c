@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One line per message on stderr, prefixed with the program name; see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* LEB128 varints and zigzag; see varint.h. */
 #include <errno.h>
 
 #include "varint.h"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Dropping capabilities and setting no-new-privs once subscribed; see privs.h. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>

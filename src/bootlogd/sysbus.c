@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sd_notify, the bus signal of start-up's end and journald's native
+ * protocol, spoken by bootlogd itself; see sysbus.h.
+ */
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Which command lines a recording keeps; see argv-policy.h. */
 #include <fnmatch.h>
 #include <stdarg.h>
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What /proc holds about a process, read without mixing up processes; see enrich.h. */
 #include <assert.h>
 #include <fcntl.h>
 #include <limits.h>

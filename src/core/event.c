@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The event model: initialising, copying and freeing events, and the names and
+ * decodings (exit statuses, signals, sizes) every view shares; see event.h.
+ */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>

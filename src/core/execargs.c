@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The recorder's side of the in-kernel argv capture: starting the loader,
+ * reading the ring buffer, pairing records with exec events; see execargs.h.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The header's identity fields: this machine's ids and clocks, id128
+ * strings, wall-clock conversion; see format.h.
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/utsname.h>

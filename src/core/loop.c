@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The event loop: epoll, a signalfd and CLOCK_MONOTONIC timers; see loop.h. */
 #include <limits.h>
 #include <signal.h>
 #include <sys/epoll.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a journal file back, resynchronising past damage; see reader.h
+ * and journal-format.md.
+ */
 #include <endian.h>
 #include <fcntl.h>
 #include <inttypes.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The recording pipeline: connector, enrichment, argv capture, costs, writer;
+ * see recorder.h.
+ */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/epoll.h>

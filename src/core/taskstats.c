@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The taskstats listener and its pairing of records with exits; see
+ * taskstats.h.
+ */
 #include <fcntl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>

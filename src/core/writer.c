@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Appending events to a journal file, block by block; see writer.h and
+ * journal-format.md.
+ */
 #include <endian.h>
 #include <fcntl.h>
 #include <inttypes.h>
