@@ -21,7 +21,7 @@
 
 #include "bootlog.h"
 #include "cli.h"
-#include "commands.h"
+#include "command-table.h"
 #include "escape.h"
 #include "log.h"
 #include "output.h"

@@ -26,7 +26,7 @@
 
 #include "bootlog.h"
 #include "cli.h"
-#include "commands.h"
+#include "command-table.h"
 #include "escape.h"
 #include "format-def.h"
 #include "log.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Runs grouped into commands; see commands.h.
+ * Runs of programs grouped into commands, for stats and diff; see command-table.h.
  *
  * Every run gets its key, the runs are sorted by key (then timed ones by
  * duration) and each stretch of equal keys is a command: O(n log n) and no
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "command-table.h"
 #include "macro.h"
 
 struct keyed {
