@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "escape.h"
 #include "forward.h"
+#include "journal-fields.h"
 #include "log.h"
 #include "recorder.h"
 #include "time-util.h"
@@ -218,7 +218,7 @@ struct image {
         bool argv_truncated;
         size_t argv_len;
         char *argv;    /* raw, joined with spaces; NULL if unknown or empty (kernel threads) */
-        char *display; /* argv escaped for MESSAGE, or [comm]; never NULL */
+        char *display; /* MESSAGE's name for it (bl_journal_display()); never NULL */
         char *exe, *unit;
 };
 
@@ -262,20 +262,6 @@ static struct image *image_ref(struct image *img)
         return img;
 }
 
-/* "[comm]", escaped, as ps shows a process without arguments; "?" if even that is unknown. */
-static char *comm_display(const char *comm)
-{
-        _cleanup_free_ char *esc = NULL;
-        char *s;
-
-        if (!comm || !*comm)
-                return strdup("?");
-        esc = bl_escape(comm);
-        if (!esc || asprintf(&s, "[%s]", esc) < 0)
-                return NULL;
-        return s;
-}
-
 /* argv, or a copy cut so that joined with spaces it takes at most max bytes. */
 static int argv_cut(char *const *argv, size_t max, char ***ret_copy, bool *ret_cut)
 {
@@ -313,7 +299,7 @@ static struct image *image_new(const struct bl_proc_info *info)
 {
         _cleanup_strv_free_ char **cut = NULL;
         struct image *img;
-        char *const *argv;
+        char *const *argv = NULL;
 
         img = calloc(1, sizeof(*img));
         if (!img)
@@ -325,23 +311,14 @@ static struct image *image_new(const struct bl_proc_info *info)
                 argv = cut ?: info->argv;
                 img->argv_truncated = img->argv_truncated || info->argv_truncated;
                 img->argv = bl_argv_join(argv);
-                img->display = bl_escape_argv(argv);
-                if (!img->argv || !img->display)
+                if (!img->argv)
                         return image_unref(img);
-                if (img->argv_truncated) {
-                        char *d;
-
-                        if (asprintf(&d, "%s...", img->display) < 0)
-                                return image_unref(img);
-                        free(img->display);
-                        img->display = d;
-                }
                 img->argv_len = strlen(img->argv);
-        } else {
-                img->display = comm_display(info->comm);
-                if (!img->display)
-                        return image_unref(img);
         }
+        /* Unlike the export's, MESSAGE here says "..." where the argv was cut (here or by the recorder). */
+        img->display = bl_journal_display(argv, img->argv_truncated, info->comm);
+        if (!img->display)
+                return image_unref(img);
         img->exe = info->exe ? strdup(info->exe) : NULL;
         img->unit = info->unit ? strdup(info->unit) : NULL;
         if ((info->exe && !img->exe) || (info->unit && !img->unit))
@@ -556,95 +533,6 @@ static bool selected(const struct forwarder *f, const struct bl_event *ev)
         return true;
 }
 
-static int priority_of(const struct bl_event *ev)
-{
-        int code = 0;
-
-        switch (ev->type) {
-        case BL_EVENT_EXIT:
-                if (!bl_exit_status_decode(ev->exit.code, &code, NULL, NULL))
-                        return LOG_LEVEL_WARNING;
-                return code == 0 ? LOG_LEVEL_INFO : LOG_LEVEL_NOTICE;
-        case BL_EVENT_COREDUMP:
-        case BL_EVENT_LOST: return LOG_LEVEL_WARNING;
-        default: return LOG_LEVEL_INFO;
-        }
-}
-
-/* How a process ended, as BOOTLOG_EXIT_STATUS and MESSAGE say it. */
-struct exit_desc {
-        char status[32]; /* "3", or "SIGKILL" ("signal 40" if it has no name here) */
-        bool signaled, core;
-};
-
-static void exit_desc_of(const struct bl_event *ev, struct exit_desc *ret)
-{
-        int code = 0, sig = 0;
-        const char *name;
-
-        *ret = (struct exit_desc){};
-        if (bl_exit_status_decode(ev->exit.code, &code, &sig, &ret->core)) {
-                snprintf(ret->status, sizeof(ret->status), "%d", code);
-                return;
-        }
-        ret->signaled = true;
-        name = bl_signal_to_string(sig);
-        if (name)
-                snprintf(ret->status, sizeof(ret->status), "%s", name);
-        else
-                snprintf(ret->status, sizeof(ret->status), "signal %d", sig);
-}
-
-/* What follows the process in MESSAGE: ": exit 3", ": killed by SIGKILL", ... */
-static char *message_tail(const struct bl_event *ev, const struct exit_desc *x)
-{
-        char *s = NULL;
-        int r = 0;
-
-        switch (ev->type) {
-        case BL_EVENT_EXIT:
-                if (x->signaled)
-                        r = asprintf(&s, ": killed by %s%s", x->status, x->core ? " (core dumped)" : "");
-                else
-                        r = asprintf(&s, ": exit %s", x->status);
-                break;
-        case BL_EVENT_FORK: r = asprintf(&s, ": forked by %d", (int)ev->fork.parent_pid); break;
-        default: s = bl_event_detail(ev); break;
-        }
-        return r < 0 ? NULL : s;
-}
-
-static char *message_of(const struct bl_event *ev, const struct proc *p, const struct exit_desc *x)
-{
-        const char *type = bl_event_type_to_string(ev->type) ?: "?";
-        _cleanup_free_ char *tail = NULL, *who = NULL;
-        const char *display, *reason;
-        char *s;
-
-        if (ev->type == BL_EVENT_LOST) {
-                int r;
-
-                reason = bl_lost_reason_to_string(ev->lost.reason) ?: "unknown";
-                if (ev->lost.count > 0)
-                        r = asprintf(&s, "lost %" PRIu64 " events (%s)", ev->lost.count, reason);
-                else
-                        r = asprintf(&s, "lost events (%s)", reason);
-                return r < 0 ? NULL : s;
-        }
-        tail = message_tail(ev, x);
-        if (!tail)
-                return NULL;
-        if (p && p->image)
-                display = p->image->display;
-        else {
-                who = comm_display(p ? p->comm : NULL);
-                if (!who)
-                        return NULL;
-                display = who;
-        }
-        return asprintf(&s, "%s %d %s%s", type, (int)ev->pid, display, tail) < 0 ? NULL : s;
-}
-
 static enum forward_failure failure_of(int r)
 {
         switch (r) {
@@ -656,85 +544,51 @@ static enum forward_failure failure_of(int r)
         }
 }
 
-/* What the process used, under the names `bootlog export --format=journal` gives them. */
-static void add_cost(struct journal_entry *e, const struct bl_cost *c)
+static void entry_add(const char *name, const char *value, size_t len, void *userdata)
 {
-        journal_entry_addf(e, "BOOTLOG_CPU_USER_USEC", "%" PRIu64, c->utime_us);
-        journal_entry_addf(e, "BOOTLOG_CPU_SYSTEM_USEC", "%" PRIu64, c->stime_us);
-        if (c->cpu_ns > 0)
-                journal_entry_addf(e, "BOOTLOG_CPU_NSEC", "%" PRIu64, c->cpu_ns);
-        journal_entry_addf(e, "BOOTLOG_ELAPSED_USEC", "%" PRIu64, c->elapsed_us);
-        journal_entry_addf(e, "BOOTLOG_READ_BYTES", "%" PRIu64, c->read_bytes);
-        journal_entry_addf(e, "BOOTLOG_WRITE_BYTES", "%" PRIu64, c->write_bytes);
-        journal_entry_addf(e, "BOOTLOG_CANCELLED_WRITE_BYTES", "%" PRIu64, c->cancelled_write_bytes);
-        journal_entry_addf(e, "BOOTLOG_READ_CHARS", "%" PRIu64, c->read_chars);
-        journal_entry_addf(e, "BOOTLOG_WRITE_CHARS", "%" PRIu64, c->write_chars);
-        journal_entry_addf(e, "BOOTLOG_VOLUNTARY_CSW", "%" PRIu64, c->nvcsw);
-        journal_entry_addf(e, "BOOTLOG_INVOLUNTARY_CSW", "%" PRIu64, c->nivcsw);
-        journal_entry_addf(e, "BOOTLOG_MINOR_FAULTS", "%" PRIu64, c->minflt);
-        journal_entry_addf(e, "BOOTLOG_MAJOR_FAULTS", "%" PRIu64, c->majflt);
-        journal_entry_addf(e, "BOOTLOG_PEAK_RSS_KB", "%" PRIu64, c->hiwater_rss_kb);
-        journal_entry_addf(e, "BOOTLOG_CPU_DELAY_NSEC", "%" PRIu64, c->cpu_delay_ns);
-        if (c->flags & BL_COST_IO_DELAYS) {
-                journal_entry_addf(e, "BOOTLOG_BLKIO_DELAY_NSEC", "%" PRIu64, c->blkio_delay_ns);
-                journal_entry_addf(e, "BOOTLOG_SWAPIN_DELAY_NSEC", "%" PRIu64, c->swapin_delay_ns);
-        }
+        journal_entry_add(userdata, name, value, len);
 }
 
+/*
+ * The event's entry in the schema `bootlog export --format=journal` shares
+ * (journal-fields.h); its flags are what only the live entry says. The
+ * trusted fields (_PID, _COMM, ...) are journald's, naming bootlogd.
+ */
 static void forward(struct forwarder *f, const struct bl_event *ev, const struct proc *p)
 {
         struct journal_entry *e = &f->entry;
         const struct image *img = p ? p->image : NULL;
-        _cleanup_free_ char *message = NULL;
-        struct exit_desc x = {};
-        pid_t parent;
+        _cleanup_free_ char *who = NULL, *message = NULL;
+        struct bl_journal_process v = {};
+        const char *display;
         int r;
 
-        if (ev->type == BL_EVENT_EXIT)
-                exit_desc_of(ev, &x);
-        message = message_of(ev, p, &x);
+        /* Without an exec seen: the name the process had, "[comm]". */
+        display = img ? img->display : (who = bl_journal_display(NULL, false, p ? p->comm : NULL));
+        if (display)
+                message = bl_journal_message(ev, display, NULL);
+        if (img) {
+                v.argv = img->argv;
+                v.argv_len = img->argv_len;
+                v.argv_truncated = img->argv_truncated;
+                v.exe = img->exe;
+                v.unit = img->unit;
+        }
+        if (p) {
+                v.comm = p->comm;
+                v.parent_pid = p->parent;
+        }
+        if (ev->type == BL_EVENT_FORK)
+                v.parent_pid = ev->fork.parent_pid;
 
         journal_entry_reset(e);
         if (!message)
                 e->oom = true;
-        journal_entry_add_string(e, "SYSLOG_IDENTIFIER", "bootlog");
-        journal_entry_addf(e, "PRIORITY", "%d", priority_of(ev));
+        journal_entry_add_string(e, "SYSLOG_IDENTIFIER", BL_JOURNAL_IDENTIFIER);
+        journal_entry_addf(e, "PRIORITY", "%d", bl_journal_priority(ev));
         if (message)
                 journal_entry_add_string(e, "MESSAGE", message);
-        journal_entry_add_string(e, "BOOTLOG_EVENT", bl_event_type_to_string(ev->type) ?: "?");
-        if (ev->pid > 0)
-                journal_entry_addf(e, "BOOTLOG_PID", "%d", (int)ev->pid);
-        parent = ev->type == BL_EVENT_FORK ? ev->fork.parent_pid : p ? p->parent : 0;
-        if (parent > 0)
-                journal_entry_addf(e, "BOOTLOG_PARENT_PID", "%d", (int)parent);
-        if (img && img->argv) {
-                journal_entry_add(e, "BOOTLOG_ARGV", img->argv, img->argv_len);
-                if (img->argv_truncated)
-                        journal_entry_add_string(e, "BOOTLOG_ARGV_TRUNCATED", "yes");
-        }
-        if (img && img->exe)
-                journal_entry_add_string(e, "BOOTLOG_EXE", img->exe);
-        if (img && img->unit)
-                journal_entry_add_string(e, "BOOTLOG_UNIT", img->unit);
-        if (p && p->comm[0])
-                journal_entry_add_string(e, "BOOTLOG_COMM", p->comm);
-        if ((ev->type == BL_EVENT_EXEC || ev->type == BL_EVENT_SNAPSHOT) && ev->info.status != BL_INFO_OK)
-                /* Why argv and exe are missing, as the recording says it. */
-                journal_entry_add_string(e, "BOOTLOG_INFO_STATUS",
-                                         bl_info_status_to_string(ev->info.status) ?: "unknown");
-        if (ev->type == BL_EVENT_EXIT) {
-                journal_entry_add_string(e, "BOOTLOG_EXIT_STATUS", x.status);
-                if (x.core)
-                        journal_entry_add_string(e, "BOOTLOG_CORE_DUMPED", "yes");
-        }
-        if (ev->type == BL_EVENT_LOST) {
-                journal_entry_add_string(e, "BOOTLOG_LOST_REASON",
-                                         bl_lost_reason_to_string(ev->lost.reason) ?: "unknown");
-                journal_entry_addf(e, "BOOTLOG_LOST_COUNT", "%" PRIu64, ev->lost.count);
-        }
-        if (ev->type == BL_EVENT_COST)
-                add_cost(e, &ev->cost);
-        journal_entry_addf(e, "BOOTLOG_TS_NS", "%" PRIu64, ev->ts_ns);
+        bl_journal_fields(ev, &v, BL_JOURNAL_INFO_STATUS | BL_JOURNAL_TS_NS_ZERO, entry_add, e);
 
         r = journal_conn_send(f->conn, e, 0);
         if (r >= 0) {

@@ -38,7 +38,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # A function definition at the start of a line: "int foo(...)" or "char *foo(...)" with the body's brace on
 # a line of its own, as .clang-format lays them out; static ones are private to their file.
 DEFINITION = re.compile(r"^(?!static\b)[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\([^;{]*?\)\s*\n\{", re.M)
-CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+CALL = re.compile(r"\b([A-Za-z_]\w*)\b")
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
 
