@@ -13,12 +13,10 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "exit-status.h"
 #include "format.h"
 #include "model.h"
 #include "reader.h"
-
-#define EXIT_DATA  1
-#define EXIT_USAGE 2
 
 int verb_record(int argc, char *argv[]);
 int verb_tree(int argc, char *argv[]);
