@@ -30,12 +30,10 @@ void jobj_process_end(struct jobj *j, const struct bl_process *p);
  *
  * Recordings live in RECORDINGS_DIR_PERSISTENT (one file per boot, once
  * /var/log is writable) and RECORDINGS_DIR_RUNTIME (the current boot before
- * that, and while it is being recorded), named BOOT_ID.bootlog; the boot id
- * in a file's header is what counts, not its name. Every regular file named
- * *.bootlog that does not start with '.' is a candidate.
+ * that, and while it is being recorded); which files count and in what order
+ * is recordings.h's one definition, which bootlogd prunes by.
  */
-#define RECORDINGS_DIR_PERSISTENT "/var/log/bootlog"
-#define RECORDINGS_DIR_RUNTIME    "/run/bootlog"
+#include "recordings.h"
 
 /* What -f/--file, -b/--boot and -D/--directory asked for. */
 struct selection {

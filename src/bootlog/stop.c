@@ -20,7 +20,7 @@
 #include "log.h"
 #include "time-util.h"
 
-#define DEFAULT_PID_FILE RECORDINGS_DIR_RUNTIME "/bootlogd.pid"
+#define DEFAULT_PID_FILE RECORDER_PID_FILE
 
 static const char *arg_pid_file = DEFAULT_PID_FILE;
 static uint64_t arg_timeout_ns = 30 * NSEC_PER_SEC;

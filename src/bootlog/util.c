@@ -162,122 +162,59 @@ const char *boot_entry_error(const struct boot_entry *e)
         return strerror(-e->error);
 }
 
-static bool is_candidate(const char *name)
-{
-        size_t n = strlen(name), s = strlen(".bootlog");
+/* A recording found by bl_recordings_scan() in one of the directories looked at. */
+struct found {
+        struct bl_recording rec;
+        const char *dir; /* as given */
+        unsigned source; /* as boot_entry.source */
+};
 
-        /* Hidden files are left to whoever writes them: a copy in progress, say. */
-        return name[0] != '.' && n > s && streq(name + n - s, ".bootlog");
+struct found_list {
+        struct found *f;
+        size_t n, alloc;
+};
+
+static void found_list_done(struct found_list *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                bl_recording_done(&l->f[i].rec);
+        free(l->f);
+        *l = (struct found_list){};
 }
 
-static int boot_list_append(struct boot_list *l, size_t *alloc, struct boot_entry *e)
+/* The recordings of dir, appended to l. */
+static int scan_directory(const char *dir, unsigned source, bool missing_ok, struct found_list *l)
 {
-        if (l->n == *alloc) {
-                size_t a = MAX(*alloc * 2, (size_t)16);
-                struct boot_entry *p = reallocarray(l->entries, a, sizeof(*p));
-
-                if (!p)
-                        return -ENOMEM;
-                l->entries = p;
-                *alloc = a;
-        }
-        l->entries[l->n++] = *e;
-        *e = (struct boot_entry){};
-        return 0;
-}
-
-/* Reads the header of dir/name into e. Returns 0, or 1 if it is not a regular file (skip it). */
-static int boot_entry_read(int dir_fd, const char *name, struct boot_entry *e)
-{
-        struct bl_reader *reader;
-        struct stat st;
-        int fd, r;
-
-        /* O_NONBLOCK: a FIFO with the right name must not hang the listing. */
-        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                e->error = negative_errno();
-                return 0;
-        }
-        if (fstat(fd, &st) < 0) {
-                e->error = negative_errno();
-                safe_close(fd);
-                return 0;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                safe_close(fd);
-                return 1;
-        }
-        e->size = (uint64_t)st.st_size;
-
-        /* A running recorder holds LOCK_EX on its output. */
-        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-                e->locked = errno == EWOULDBLOCK;
-        else
-                (void)flock(fd, LOCK_UN);
-
-        r = bl_reader_open_fd(fd, &reader);
-        if (r < 0) {
-                e->error = r;
-                return 0;
-        }
-        e->info = *bl_reader_get_info(reader);
-        bl_reader_free(reader);
-        return 0;
-}
-
-static int scan_directory(const char *dir, unsigned source, bool missing_ok, struct boot_list *l,
-                          size_t *alloc)
-{
-        _cleanup_(closedirp) DIR *d = NULL;
-        size_t dlen = strlen(dir);
-        struct dirent *de;
+        _cleanup_(bl_recordings_done) struct bl_recordings recs = {};
+        _cleanup_close_ int fd = -1;
         int r;
 
-        /* "DIR/name", not "DIR//name", whatever DIR ends with. */
-        while (dlen > 1 && dir[dlen - 1] == '/')
-                dlen--;
-
-        d = opendir(dir);
-        if (!d) {
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
                 if (errno == ENOENT && missing_ok)
                         return 0;
                 return log_error_errno(negative_errno(), "Failed to open directory '%s': %m", dir);
         }
-        for (;;) {
-                struct boot_entry e = { .source = source };
+        r = bl_recordings_scan(fd, &recs);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Failed to read directory '%s': %m", dir);
 
-                errno = 0;
-                de = readdir(d);
-                if (!de) {
-                        if (errno != 0)
-                                return log_error_errno(negative_errno(), "Failed to read directory '%s': %m",
-                                                       dir);
-                        return 0;
-                }
-                if (!is_candidate(de->d_name))
-                        continue;
-                if (asprintf(&e.path, "%.*s/%s", (int)dlen, dir, de->d_name) < 0)
+        if (l->n + recs.n > l->alloc) {
+                size_t a = MAX(l->alloc * 2, l->n + recs.n);
+                struct found *p = reallocarray(l->f, a, sizeof(*p));
+
+                if (!p)
                         return log_oom();
-                if (boot_entry_read(dirfd(d), de->d_name, &e) > 0) {
-                        boot_entry_done(&e);
-                        continue;
-                }
-                r = boot_list_append(l, alloc, &e);
-                if (r < 0) {
-                        boot_entry_done(&e);
-                        return log_oom();
-                }
+                l->f = p;
+                l->alloc = a;
         }
-}
-
-/* Two files of one recording: a copy keeps the header; no two recordings share a start and a recorder. */
-static bool same_recording(const struct boot_entry *a, const struct boot_entry *b)
-{
-        return memcmp(a->info.boot_id, b->info.boot_id, BL_ID128_SIZE) == 0 &&
-               a->info.ref_realtime_ns == b->info.ref_realtime_ns &&
-               a->info.ref_monotonic_ns == b->info.ref_monotonic_ns &&
-               a->info.recorder_pid == b->info.recorder_pid;
+        for (size_t i = 0; i < recs.n; i++) {
+                l->f[l->n++] = (struct found){ .rec = recs.entries[i], .dir = dir, .source = source };
+                recs.entries[i] = (struct bl_recording){};
+        }
+        return 0;
 }
 
 /*
@@ -285,7 +222,7 @@ static bool same_recording(const struct boot_entry *a, const struct boot_entry *
  * both hold it: the /var/log copy counts once it is complete (as large).
  * Different recordings of one boot (a recorder started twice) all count.
  */
-static void drop_duplicates(struct boot_list *l)
+static void drop_duplicates(struct found_list *l)
 {
         bool *drop = calloc(l->n ?: 1, sizeof(bool));
         size_t k = 0;
@@ -293,16 +230,17 @@ static void drop_duplicates(struct boot_list *l)
         if (!drop)
                 return; /* both are shown: not worth failing for */
         for (size_t i = 0; i < l->n; i++) {
-                const struct boot_entry *run = &l->entries[i];
+                const struct found *run = &l->f[i];
 
-                if (run->source != 1 || run->error < 0)
+                if (run->source != 1 || run->rec.error < 0)
                         continue;
                 for (size_t j = 0; j < l->n && !drop[i]; j++) {
-                        const struct boot_entry *var = &l->entries[j];
+                        const struct found *var = &l->f[j];
 
-                        if (var->source != 0 || var->error < 0 || drop[j] || !same_recording(var, run))
+                        if (var->source != 0 || var->rec.error < 0 || drop[j] ||
+                            !bl_recording_same(&var->rec.info, &run->rec.info))
                                 continue;
-                        if (var->size >= run->size)
+                        if (var->rec.size >= run->rec.size)
                                 drop[i] = true;
                         else
                                 drop[j] = true;
@@ -310,52 +248,78 @@ static void drop_duplicates(struct boot_list *l)
         }
         for (size_t i = 0; i < l->n; i++)
                 if (drop[i])
-                        boot_entry_done(&l->entries[i]);
+                        bl_recording_done(&l->f[i].rec);
                 else
-                        l->entries[k++] = l->entries[i];
+                        l->f[k++] = l->f[i];
         l->n = k;
         free(drop);
 }
 
-static int boot_entry_compare(const void *a, const void *b)
+/*
+ * The recordings' one order (recordings.h). Files of one name and start in
+ * both directories (both unreadable, or two recordings that began in the same
+ * nanosecond) go as their paths sort: /run's first.
+ */
+static int found_compare(const void *a, const void *b)
 {
-        const struct boot_entry *x = a, *y = b;
+        const struct found *x = a, *y = b;
+        int r;
 
-        if ((x->error < 0) != (y->error < 0))
-                return x->error < 0 ? 1 : -1;
-        if (x->error >= 0 && x->info.ref_realtime_ns != y->info.ref_realtime_ns)
-                return x->info.ref_realtime_ns < y->info.ref_realtime_ns ? -1 : 1;
-        return strcmp(x->path, y->path);
+        r = bl_recording_compare(&x->rec, &y->rec);
+        if (r != 0)
+                return r;
+        return strcmp(x->dir, y->dir);
 }
 
 int boot_list_load(const char *directory, struct boot_list *ret)
 {
         _cleanup_(boot_list_done) struct boot_list l = {};
-        size_t alloc = 0;
+        _cleanup_(found_list_done) struct found_list found = {};
         int r;
 
         if (directory) {
-                r = scan_directory(directory, 0, false, &l, &alloc);
+                r = scan_directory(directory, 0, false, &found);
                 if (r < 0)
                         return r;
                 l.where = strdup(directory);
         } else {
-                r = scan_directory(RECORDINGS_DIR_PERSISTENT, 0, true, &l, &alloc);
+                r = scan_directory(RECORDINGS_DIR_PERSISTENT, 0, true, &found);
                 if (r < 0)
                         return r;
-                r = scan_directory(RECORDINGS_DIR_RUNTIME, 1, true, &l, &alloc);
+                r = scan_directory(RECORDINGS_DIR_RUNTIME, 1, true, &found);
                 if (r < 0)
                         return r;
-                drop_duplicates(&l);
+                drop_duplicates(&found);
                 l.where = strdup(RECORDINGS_DIR_PERSISTENT " or " RECORDINGS_DIR_RUNTIME);
         }
         if (!l.where)
                 return log_oom();
 
-        if (l.n > 0)
-                qsort(l.entries, l.n, sizeof(*l.entries), boot_entry_compare);
-        while (l.n_readable < l.n && l.entries[l.n_readable].error >= 0)
-                l.n_readable++;
+        if (found.n > 0) {
+                qsort(found.f, found.n, sizeof(*found.f), found_compare);
+                l.entries = calloc(found.n, sizeof(*l.entries));
+                if (!l.entries)
+                        return log_oom();
+        }
+        for (size_t i = 0; i < found.n; i++) {
+                const struct found *f = &found.f[i];
+                size_t dlen = strlen(f->dir);
+                struct boot_entry *e = &l.entries[l.n];
+
+                /* "DIR/name", not "DIR//name", whatever DIR ends with. */
+                while (dlen > 1 && f->dir[dlen - 1] == '/')
+                        dlen--;
+                if (asprintf(&e->path, "%.*s/%s", (int)dlen, f->dir, f->rec.name) < 0)
+                        return log_oom();
+                e->error = f->rec.error;
+                e->info = f->rec.info;
+                e->size = f->rec.size;
+                e->source = f->source;
+                e->locked = f->rec.locked;
+                l.n++;
+                if (e->error >= 0)
+                        l.n_readable = l.n;
+        }
 
         *ret = l;
         l = (struct boot_list){};

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "log.h"
 #include "macro.h"
+#include "recordings.h"
 
 void settings_init(struct settings *s)
 {
@@ -18,7 +19,7 @@ void settings_init(struct settings *s)
                 .until = UNTIL_AUTO,
                 .tail_ns = 5 * NSEC_PER_SEC,
                 .max_duration_ns = 600 * NSEC_PER_SEC,
-                .directory = strdup("/var/log/bootlog"),
+                .directory = strdup(RECORDINGS_DIR_PERSISTENT),
                 .keep_boots = 10,
                 .max_use = 64 * 1024 * 1024,
                 .group = strdup("adm"),
