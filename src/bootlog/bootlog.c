@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bootlog.h"
 #include "config.h"
+#include "exit-status.h"
 #include "log.h"
+#include "macro.h"
+#include "verbs.h"
 
 struct verb {
         const char *name;

@@ -17,10 +17,17 @@
 #include <json-c/json.h>
 #include <time.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "escape.h"
+#include "event.h"
+#include "exit-status.h"
+#include "format.h"
 #include "log.h"
+#include "macro.h"
+#include "options.h"
+#include "output.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "verbs.h"
 
 static const char *arg_directory;
 static bool arg_json;

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "command-table.h"
+#include "event.h"
 #include "macro.h"
+#include "model.h"
 
 struct keyed {
         char *key;

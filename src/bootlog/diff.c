@@ -19,13 +19,21 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "command-table.h"
 #include "escape.h"
+#include "exit-status.h"
+#include "format.h"
+#include "json-util.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
 #include "output.h"
-#include "report.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "table.h"
+#include "verbs.h"
 
 /* A change in runs counts from this ratio, or from this many runs more or fewer. */
 #define RUNS_RATIO 2
@@ -209,7 +217,7 @@ static char *format_time_factor(char *buf, size_t size, const char *what, uint64
         char d[32];
 
         if (a == 0) {
-                snprintf(buf, size, "%s +%s", what, format_duration(d, sizeof(d), b));
+                snprintf(buf, size, "%s +%s", what, bl_format_duration(d, sizeof(d), b));
                 return buf;
         }
         if (b < a) {
@@ -271,11 +279,11 @@ static int print_only(const struct pair *pairs, size_t n, bool in_b)
                         return log_oom();
                 r = table_addf(t, "%zu", c->n_runs);
                 if (r >= 0)
-                        r = table_add(t,
-                                      c->n_timed > 0 ? format_duration(d1, sizeof(d1), c->total_ns) : "-");
+                        r = table_add(t, c->n_timed > 0 ? bl_format_duration(d1, sizeof(d1), c->total_ns)
+                                                        : "-");
                 if (r >= 0)
-                        r = table_add(t,
-                                      c->n_timed > 0 ? format_duration(d2, sizeof(d2), c->median_ns) : "-");
+                        r = table_add(t, c->n_timed > 0 ? bl_format_duration(d2, sizeof(d2), c->median_ns)
+                                                        : "-");
                 if (r >= 0)
                         r = table_add(t, name);
                 if (r >= 0 && columns == 5) {
@@ -332,13 +340,13 @@ static int print_changed(const struct pair *pairs, size_t n)
                 if (r >= 0)
                         r = table_addf(t, "%zu", b->n_runs);
                 if (r >= 0)
-                        r = table_add(t, a->n_timed > 0 ? format_duration(d[0], 32, a->total_ns) : "-");
+                        r = table_add(t, a->n_timed > 0 ? bl_format_duration(d[0], 32, a->total_ns) : "-");
                 if (r >= 0)
-                        r = table_add(t, b->n_timed > 0 ? format_duration(d[1], 32, b->total_ns) : "-");
+                        r = table_add(t, b->n_timed > 0 ? bl_format_duration(d[1], 32, b->total_ns) : "-");
                 if (r >= 0)
-                        r = table_add(t, a->n_timed > 0 ? format_duration(d[2], 32, a->median_ns) : "-");
+                        r = table_add(t, a->n_timed > 0 ? bl_format_duration(d[2], 32, a->median_ns) : "-");
                 if (r >= 0)
-                        r = table_add(t, b->n_timed > 0 ? format_duration(d[3], 32, b->median_ns) : "-");
+                        r = table_add(t, b->n_timed > 0 ? bl_format_duration(d[3], 32, b->median_ns) : "-");
                 if (r >= 0)
                         r = table_add(t, what);
                 if (r >= 0)

@@ -29,12 +29,23 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "escape.h"
+#include "event.h"
+#include "exit-status.h"
+#include "format.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
 #include "output.h"
 #include "path-util.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "text-width.h"
+#include "time-bound.h"
+#include "verbs.h"
 
 static struct selection arg_selection;
 static bool arg_utc;
@@ -142,7 +153,7 @@ static int print_exit(const struct recording *rec, const struct bl_event *ev, si
         p = bl_model_find(rec->model, ev->pid, ev->ts_ns);
         if (p && !p->exited && p->start_ns > 0 && ev->ts_ns >= p->start_ns)
                 snprintf(after, sizeof(after), " after %s",
-                         format_duration(dur, sizeof(dur), ev->ts_ns - p->start_ns));
+                         bl_format_duration(dur, sizeof(dur), ev->ts_ns - p->start_ns));
         printf("%s%s%s%s", on, status, off, after);
         if (!p || p->exited)
                 return 0;

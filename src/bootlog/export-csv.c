@@ -11,8 +11,12 @@
 #include <unistd.h>
 
 #include "escape.h"
-#include "export.h"
-#include "report.h"
+#include "event.h"
+#include "export-shared.h"
+#include "format.h"
+#include "json-util.h"
+#include "macro.h"
+#include "recording.h"
 
 /*
  * The columns, in order. One table for the header and the rows, so they

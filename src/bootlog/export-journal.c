@@ -26,8 +26,13 @@
 #include <stddef.h>
 
 #include "escape.h"
-#include "export.h"
+#include "event.h"
+#include "export-shared.h"
+#include "format.h"
 #include "journal-fields.h"
+#include "macro.h"
+#include "model.h"
+#include "recording.h"
 
 /* What the journal entry says about the process an event is about; pointers into the event or model. */
 struct journal_process {

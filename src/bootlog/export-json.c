@@ -16,7 +16,11 @@
 #include <stddef.h>
 
 #include "escape.h"
-#include "export.h"
+#include "event.h"
+#include "export-shared.h"
+#include "format.h"
+#include "macro.h"
+#include "recording.h"
 
 /*
  * Each event's line is written here directly rather than through a json-c

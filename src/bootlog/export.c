@@ -8,9 +8,17 @@
  */
 #include <getopt.h>
 
-#include "cli.h"
-#include "export.h"
+#include "event.h"
+#include "exit-status.h"
+#include "export-shared.h"
 #include "log.h"
+#include "macro.h"
+#include "options.h"
+#include "output.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "verbs.h"
 
 enum format {
         FORMAT_JSON,

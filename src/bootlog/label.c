@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "escape.h"
+#include "event.h"
 #include "label.h"
+#include "macro.h"
+#include "model.h"
 #include "text-width.h"
 
 char *format_wait_status(char *buf, size_t size, uint32_t status)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "exit-status.h"
-#include "macro.h"
 #include "options.h"
+#include "output.h"
 
 int usage_error(const char *verb, const char *fmt, ...)
 {

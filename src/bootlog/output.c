@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "log.h"
+#include "macro.h"
 #include "output.h"
 
 static bool colors;

@@ -33,10 +33,22 @@
 #include <inttypes.h>
 #include <time.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "escape.h"
+#include "event.h"
+#include "exit-status.h"
+#include "format.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
+#include "output.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "text-width.h"
+#include "time-bound.h"
+#include "verbs.h"
 
 #define WIDTH_DEFAULT 1600
 #define WIDTH_MIN     800
@@ -720,7 +732,7 @@ static int put_header(const struct plot *pl)
         fprintf(f, "<text class=\"t2\" x=\"%d\" y=\"40\">Recording started ", MARGIN);
         xml_puts(f, when);
         fprintf(f, ", ran %s: %" PRIu64 " processes, %" PRIu64 " events, ",
-                format_duration(dur, sizeof(dur), pl->rec_end - pl->rec_start), pl->stats.processes,
+                bl_format_duration(dur, sizeof(dur), pl->rec_end - pl->rec_start), pl->stats.processes,
                 pl->events);
         if (pl->stats.lost > 0 || pl->stats.overflows > 0)
                 fprintf(f, "<tspan class=\"warn\">%" PRIu64 "%s events lost</tspan>", pl->stats.lost,
@@ -894,12 +906,12 @@ static void put_title_cost(FILE *f, const struct bl_process *p)
         if (!p->cost->complete)
                 fprintf(f, "threads that exited (%" PRIu32 "): ", p->cost->tasks);
         fprintf(f, "CPU %s (%s user, %s system)",
-                format_duration(cpu, sizeof(cpu), bl_cost_cpu_us(c) * NSEC_PER_USEC),
-                format_duration(user, sizeof(user), c->utime_us * NSEC_PER_USEC),
-                format_duration(sys, sizeof(sys), c->stime_us * NSEC_PER_USEC));
+                bl_format_duration(cpu, sizeof(cpu), bl_cost_cpu_us(c) * NSEC_PER_USEC),
+                bl_format_duration(user, sizeof(user), c->utime_us * NSEC_PER_USEC),
+                bl_format_duration(sys, sizeof(sys), c->stime_us * NSEC_PER_USEC));
         if (permille >= 0 && c->elapsed_us > 0)
                 fprintf(f, ", %d.%d %% of its %s", permille / 10, permille % 10,
-                        format_duration(dur, sizeof(dur), c->elapsed_us * NSEC_PER_USEC));
+                        bl_format_duration(dur, sizeof(dur), c->elapsed_us * NSEC_PER_USEC));
         fprintf(f, "; read %s, wrote %s", bl_format_bytes(rd, sizeof(rd), c->read_bytes),
                 bl_format_bytes(wr, sizeof(wr), c->write_bytes));
         if (c->hiwater_rss_kb > 0)
@@ -933,7 +945,8 @@ static int put_title(const struct plot *pl, const struct bl_process *p, const ch
         if (p->exited) {
                 fprintf(f, "; ended %s", format_offset(b, sizeof(b), pl->rec, p->exit_ns));
                 if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
-                        fprintf(f, " after %s", format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
+                        fprintf(f, " after %s",
+                                bl_format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
                 fprintf(f, ": %s", format_exit(status, sizeof(status), p));
         } else
                 fputs("; still running at the end of the recording", f);

@@ -14,12 +14,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "bootlog.h"
+#include "argv-policy.h"
+#include "event.h"
+#include "exit-status.h"
 #include "log.h"
 #include "loop.h"
-#include "argv-policy.h"
+#include "macro.h"
+#include "options.h"
 #include "recorder.h"
 #include "time-util.h"
+#include "verbs.h"
 
 static const char *arg_output = "record.bootlog";
 static bool arg_force;

@@ -7,8 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "event.h"
+#include "format.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
 #include "output.h"
+#include "reader.h"
 #include "recording.h"
 
 int recording_open(const char *path, bool build_model, struct recording *ret)
@@ -117,11 +122,6 @@ void recording_warn_damage(const struct recording *rec)
                     n, n == 1 ? "" : "s", bytes, rec->path, rec->path);
 }
 
-char *format_duration(char *buf, size_t size, uint64_t ns)
-{
-        return bl_format_duration(buf, size, ns);
-}
-
 char *format_offset(char *buf, size_t size, const struct recording *rec, uint64_t ts_ns)
 {
         char sign = ts_ns >= rec->start_ns ? '+' : '-';
@@ -137,7 +137,7 @@ char *format_offset(char *buf, size_t size, const struct recording *rec, uint64_
                 snprintf(buf, size, "%c%" PRIu64 ".%03" PRIu64 "s", sign, d / NSEC_PER_SEC,
                          d % NSEC_PER_SEC / NSEC_PER_MSEC);
         else
-                snprintf(buf, size, "%c%s", sign, format_duration(dur, sizeof(dur), d));
+                snprintf(buf, size, "%c%s", sign, bl_format_duration(dur, sizeof(dur), d));
         return buf;
 }
 

@@ -37,8 +37,6 @@ void recording_warn_damage(const struct recording *rec);
 
 /* "+12.345s" relative to the recording start (or "-0.120s" for processes that started earlier). */
 char *format_offset(char *buf, size_t size, const struct recording *rec, uint64_t ts_ns);
-/* "1.5ms", "2.304s", "1m04s", "3h02m" */
-char *format_duration(char *buf, size_t size, uint64_t ns);
 /* "2026-11-22 17:28:53.123456" in local time (or UTC) */
 char *format_wallclock(char *buf, size_t size, const struct recording *rec, uint64_t ts_ns, bool utc);
 

@@ -24,14 +24,23 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "command-table.h"
 #include "escape.h"
-#include "format-def.h"
+#include "event.h"
+#include "exit-status.h"
+#include "format.h"
+#include "json-util.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
 #include "output.h"
-#include "report.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "table.h"
+#include "verbs.h"
 
 #define TOP_DEFAULT 10
 
@@ -566,7 +575,7 @@ static int print_summary(const struct stats *s)
                 format_wallclock(b, sizeof(b), rec, s->model.last_ts_ns, arg_utc);
                 /* The same day is not repeated. */
                 printf("Span        %s to %s (%s)%s\n", a, strncmp(a, b, 11) == 0 ? b + 11 : b,
-                       format_duration(d, sizeof(d), s->model.last_ts_ns - s->model.first_ts_ns),
+                       bl_format_duration(d, sizeof(d), s->model.last_ts_ns - s->model.first_ts_ns),
                        arg_utc ? " UTC" : "");
         }
         printf("Processes   %" PRIu64 " (%" PRIu64 " running at the start), %" PRIu64 " thread%s\n",
@@ -674,7 +683,7 @@ static int print_ranking(const struct stats *s, enum rank how)
                         label = info_label(&longest->exec->info, arg_full ? 0 : LABEL_MAX_CHARS);
                         if (!label)
                                 return log_oom();
-                        r = table_add(t, format_duration(d1, sizeof(d1), longest->duration_ns));
+                        r = table_add(t, bl_format_duration(d1, sizeof(d1), longest->duration_ns));
                         if (r >= 0)
                                 r = table_addf(t, "%d", (int)longest->process->pid);
                         if (r >= 0)
@@ -688,13 +697,14 @@ static int print_ranking(const struct stats *s, enum rank how)
                 }
                 r = table_addf(t, "%zu", c->n_runs);
                 if (r >= 0)
-                        r = table_add(t,
-                                      c->n_timed > 0 ? format_duration(d1, sizeof(d1), c->total_ns) : "-");
+                        r = table_add(t, c->n_timed > 0 ? bl_format_duration(d1, sizeof(d1), c->total_ns)
+                                                        : "-");
+                if (r >= 0)
+                        r = table_add(t, c->n_timed > 0 ? bl_format_duration(d2, sizeof(d2), c->median_ns)
+                                                        : "-");
                 if (r >= 0)
                         r = table_add(t,
-                                      c->n_timed > 0 ? format_duration(d2, sizeof(d2), c->median_ns) : "-");
-                if (r >= 0)
-                        r = table_add(t, c->n_timed > 0 ? format_duration(d3, sizeof(d3), c->max_ns) : "-");
+                                      c->n_timed > 0 ? bl_format_duration(d3, sizeof(d3), c->max_ns) : "-");
                 if (r >= 0)
                         r = table_add(t, name);
         }
@@ -824,7 +834,7 @@ static int print_units(const struct stats *s)
                 if (r >= 0)
                         r = table_addf(t, "%" PRIu64, u->failed);
                 if (r >= 0)
-                        r = table_add(t, u->timed > 0 ? format_duration(d, sizeof(d), u->total_ns) : "-");
+                        r = table_add(t, u->timed > 0 ? bl_format_duration(d, sizeof(d), u->total_ns) : "-");
                 if (r >= 0)
                         r = table_add(t, name);
         }
@@ -850,7 +860,7 @@ static const char *format_cpu_us(char *buf, size_t size, uint64_t us)
 {
         if (us == 0)
                 return "0";
-        return format_duration(buf, size, us * NSEC_PER_USEC);
+        return bl_format_duration(buf, size, us * NSEC_PER_USEC);
 }
 
 /* A delay that was not measured shows as "-", none as "0". */
@@ -860,7 +870,7 @@ static const char *format_delay(char *buf, size_t size, uint64_t ns, bool measur
                 return "-";
         if (ns == 0)
                 return "0";
-        return format_duration(buf, size, ns);
+        return bl_format_duration(buf, size, ns);
 }
 
 static int print_cost_ranking(const struct stats *s, enum cost_rank how)

@@ -15,10 +15,15 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#include "bootlog.h"
-#include "cli.h"
+#include "exit-status.h"
 #include "log.h"
+#include "macro.h"
+#include "options.h"
+#include "output.h"
+#include "event.h"
+#include "recordings.h"
 #include "time-util.h"
+#include "verbs.h"
 
 #define DEFAULT_PID_FILE RECORDER_PID_FILE
 
@@ -262,7 +267,7 @@ int verb_stop(int argc, char *argv[])
         r = wait_exit(pidfd, pid, arg_timeout_ns);
         if (r == -ETIMEDOUT) {
                 log_error("The recorder (PID %d) did not exit within %s of SIGTERM.", (int)pid,
-                          format_duration(timeout, sizeof(timeout), arg_timeout_ns));
+                          bl_format_duration(timeout, sizeof(timeout), arg_timeout_ns));
                 return EXIT_DATA;
         }
         if (r < 0) {

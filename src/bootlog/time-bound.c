@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "format.h"
 #include "macro.h"
+#include "recording.h"
 #include "time-bound.h"
 #include "time-util.h"
 

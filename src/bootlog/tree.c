@@ -41,14 +41,23 @@
 #include <stdarg.h>
 #include <sys/wait.h>
 
-#include "bootlog.h"
-#include "cli.h"
-#include "escape.h"
+#include "event.h"
+#include "exit-status.h"
 #include "format.h"
+#include "json-util.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
 #include "output.h"
-#include "report.h"
 #include "path-util.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "text-width.h"
+#include "time-bound.h"
+#include "verbs.h"
 
 static struct selection arg_selection;
 static pid_t arg_pid;
@@ -70,7 +79,7 @@ static bool arg_cost;
 #define LABEL_MIN_CHARS 16
 /* --cost: the columns before the tree, own CPU, read, written, then the subtree's, each group followed by
  * two spaces. */
-#define COST_CPU_CHARS   7 /* format_duration() */
+#define COST_CPU_CHARS   7 /* bl_format_duration() */
 #define COST_BYTES_CHARS 5 /* format_size() */
 #define COST_BLOCK_CHARS (2 * (COST_CPU_CHARS + 2 * (1 + COST_BYTES_CHARS) + 2))
 
@@ -197,7 +206,6 @@ static bool unit_matches(const struct bl_exec *e)
         return glob(arg_unit, e->info.unit);
 }
 
-
 static bool alive_between(const struct bl_process *p, int64_t since, int64_t until)
 {
         /* An unknown start (0) is before anything; a missing exit is after anything. */
@@ -319,7 +327,7 @@ static char *format_cpu(char *buf, size_t size, const struct bl_cost *c)
         if (us == 0)
                 snprintf(buf, size, "0");
         else
-                format_duration(buf, size, us * NSEC_PER_USEC);
+                bl_format_duration(buf, size, us * NSEC_PER_USEC);
         return buf;
 }
 
@@ -640,7 +648,7 @@ static int print_single(struct tree *t, const struct bl_process *p, const char *
         else if (p->start_ns == 0 || p->exit_ns < p->start_ns)
                 snprintf(dur, sizeof(dur), "?");
         else
-                format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns);
+                bl_format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns);
         snprintf(pid, sizeof(pid), "%d", (int)p->pid);
 
         /* Notes in parentheses: how it ended (coloured with the label), then the rest. */
@@ -716,8 +724,8 @@ static int print_group(struct tree *t, const struct bl_process *const *m, size_t
         format_offset(off, sizeof(off), t->rec, first->start_ns);
 
         appendf(notes, sizeof(notes), &nl, "total %s, max %s",
-                format_duration(t_total, sizeof(t_total), total),
-                format_duration(t_max, sizeof(t_max), max));
+                bl_format_duration(t_total, sizeof(t_total), total),
+                bl_format_duration(t_max, sizeof(t_max), max));
         if (n_running > 0)
                 appendf(notes, sizeof(notes), &nl, ", %" PRIu64 " running", n_running);
         if (threads > 0)
@@ -934,17 +942,6 @@ static int print_entries(struct tree *t, const struct bl_process *owner, struct 
 }
 
 /* ---- JSON ---- */
-
-/* "12.345678901", "-0.120000000": seconds without floating point (the locale's decimal point). */
-static struct json_object *json_seconds(int64_t ns)
-{
-        char buf[48];
-        uint64_t a = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
-
-        snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%09" PRIu64, ns < 0 ? "-" : "", a / NSEC_PER_SEC,
-                 a % NSEC_PER_SEC);
-        return json_object_new_double_s((double)ns / 1e9, buf);
-}
 
 static int json_exec(const struct bl_exec *e, struct json_object *array)
 {

@@ -8,9 +8,16 @@
 #include <getopt.h>
 #include <inttypes.h>
 
-#include "bootlog.h"
-#include "cli.h"
+#include "event.h"
+#include "exit-status.h"
 #include "log.h"
+#include "macro.h"
+#include "options.h"
+#include "output.h"
+#include "reader.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "verbs.h"
 
 static struct selection arg_selection;
 

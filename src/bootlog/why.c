@@ -22,13 +22,21 @@
 #include <json-c/json.h>
 #include <regex.h>
 
-#include "bootlog.h"
-#include "cli.h"
 #include "escape.h"
+#include "event.h"
+#include "exit-status.h"
+#include "json-util.h"
+#include "label.h"
 #include "log.h"
+#include "macro.h"
+#include "model.h"
+#include "options.h"
 #include "output.h"
-#include "report.h"
 #include "path-util.h"
+#include "recording-select.h"
+#include "recording.h"
+#include "text-width.h"
+#include "verbs.h"
 
 static struct selection arg_selection;
 static const char *arg_pattern;
@@ -190,7 +198,7 @@ static int print_headline(const struct recording *rec, const struct match *m, si
         format_exit(status, sizeof(status), p);
         if (p->exited && p->start_ns > 0 && p->exit_ns >= p->start_ns)
                 snprintf(after, sizeof(after), " after %s",
-                         format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
+                         bl_format_duration(dur, sizeof(dur), p->exit_ns - p->start_ns));
         reparented = bl_process_reparented_to(p);
         if (reparented > 0)
                 snprintf(reparented_note, sizeof(reparented_note), "  (reparented to PID %d)",
@@ -328,17 +336,6 @@ static int print_chain(const struct recording *rec, const struct glyphs *g, cons
 }
 
 /* ---- JSON ---- */
-
-/* "12.345678901": seconds without floating point formatting (the locale's decimal point). */
-static struct json_object *json_seconds(int64_t ns)
-{
-        char buf[48];
-        uint64_t a = ns < 0 ? (uint64_t)-ns : (uint64_t)ns;
-
-        snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%09" PRIu64, ns < 0 ? "-" : "", a / NSEC_PER_SEC,
-                 a % NSEC_PER_SEC);
-        return json_object_new_double_s((double)ns / 1e9, buf);
-}
 
 static struct jobj image_obj(const struct bl_exec *e)
 {

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#include "bootlogd.h"
+#include "bootlogd-shared.h"
 #include "recordings.h"
 
 /* How long PID 1 waits for the recorder to record before it executes the real init anyway. */

@@ -6,7 +6,7 @@
  */
 #include <getopt.h>
 
-#include "bootlogd.h"
+#include "bootlogd-shared.h"
 #include "recordings.h"
 
 static void help(void)

@@ -7,7 +7,7 @@
  */
 #include <unistd.h>
 
-#include "bootlogd.h"
+#include "bootlogd-shared.h"
 
 void stop(struct context *c, enum bl_stop_reason reason)
 {

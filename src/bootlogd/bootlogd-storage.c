@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#include "bootlogd.h"
+#include "bootlogd-shared.h"
 #include "format.h"
 #include "recordings.h"
 

@@ -20,13 +20,13 @@
  *
  * This file holds main() and the recording's run from start to summary; the
  * options, the file, the stop conditions and init= mode are in bootlogd-*.c
- * (see bootlogd.h).
+ * (see bootlogd-shared.h).
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "bootlogd.h"
+#include "bootlogd-shared.h"
 #include "exit-status.h"
 #include "privs.h"
 #include "recordings.h"

@@ -58,7 +58,6 @@ void bl_recordings_done(struct bl_recordings *l)
         *l = (struct bl_recordings){};
 }
 
-
 /*
  * Fills e (named already) from the file name in dir_fd. Returns 0, or 1 to
  * leave the file out: not a regular file, or gone meanwhile.

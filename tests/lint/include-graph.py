@@ -3,9 +3,9 @@
 """The include graph of src/, checked for cycles and for calls up the layers.
 
 A module is a .c file and its header of the same name in one directory
-(src/bootlog/table.c and table.h); a header without a .c of its own named
-MODULE-something.h (enrich-internal.h) is part of MODULE, any other such
-header (macro.h) a module by itself. Module A depends on module B when a file
+(src/bootlog/table.c and table.h); a header without a .c of its own is a
+module by itself (macro.h; export-shared.h, what a file family shares),
+except MODULE-internal.h, which is part of MODULE (enrich-internal.h). Module A depends on module B when a file
 of A includes B's header, or when A calls a function that B defines (so a
 header declaring another file's functions hides nothing). The test fails when
 
@@ -52,13 +52,8 @@ def sources(src):
 
 def module_of(path, files):
     base = os.path.splitext(path)[0]
-    if path.endswith(".h") and base + ".c" not in files:
-        d, name = os.path.split(base)
-        parts = name.split("-")
-        for i in range(len(parts) - 1, 0, -1):
-            owner = os.path.join(d, "-".join(parts[:i]))
-            if owner + ".c" in files:
-                return owner
+    if path.endswith("-internal.h") and base[: -len("-internal")] + ".c" in files:
+        return base[: -len("-internal")]
     return base
 
 
@@ -79,7 +74,8 @@ def main():
             texts[f] = fh.read()
         if f.endswith(".c") and not f.startswith("core/bpf/"):
             for fn in DEFINITION.findall(COMMENT.sub("", texts[f])):
-                defined_in.setdefault(fn, module_of(f, fileset))
+                if fn != "main":
+                    defined_in.setdefault(fn, []).append(module_of(f, fileset))
     for f in files:
         d = os.path.dirname(f)
         mod = module_of(f, fileset)
@@ -87,9 +83,11 @@ def main():
         text = texts[f]
         if f.endswith(".c"):
             for fn in set(CALL.findall(STRING.sub('""', COMMENT.sub("", text)))):
-                owner = defined_in.get(fn)
-                if owner and owner != mod:
-                    edges[mod].add(owner)
+                # Each program defines its own help(), parse_argv(), ...: a name is looked up where
+                # this file's layer may link.
+                for owner in defined_in.get(fn, ()):
+                    if owner != mod and os.path.dirname(owner) in LAYERS.get(d, {d}):
+                        edges[mod].add(owner)
         for name in INCLUDE.findall(text):
             if name in GENERATED:
                 continue

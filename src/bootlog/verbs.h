@@ -2,24 +2,11 @@
 #pragma once
 
 /*
- * The `bootlog` program: one file per subcommand, dispatched from the table
- * in bootlog.c. Each verb parses its own options and returns the process exit
- * status: 0 success, 1 data problem (damaged or missing file, nothing found),
- * 2 usage error.
+ * The `bootlog` program's verbs, one file each, dispatched from the table
+ * in bootlog.c. Each parses its own options and returns the process exit
+ * status (exit-status.h): 0 success, EXIT_DATA for a data problem (damaged
+ * or missing file, nothing found), EXIT_USAGE for a usage error.
  */
-
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-
-#include "event.h"
-#include "format.h"
-#include "model.h"
-#include "reader.h"
-
-#include "exit-status.h"
-#include "options.h"
-#include "recording.h"
 
 int verb_record(int argc, char *argv[]);
 int verb_tree(int argc, char *argv[]);

@@ -2,30 +2,6 @@
 #pragma once
 
 /*
- * Choosing the recording a reading verb reads (-f, -b, -D) and the list of
- * recorded boots, implemented in util.c; and, until each verb includes the
- * headers of what it uses, the reader's helper modules.
- */
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
-
-#include "bootlog.h"
-#include "label.h"
-#include "options.h"
-#include "output.h"
-#include "recording.h"
-#include "text-width.h"
-#include "time-bound.h"
-
-struct jobj;
-/* The JSON fields of how p ended, shared by the tree and why views: exit_ns, duration_ns, exit_code,
- * signal, signal_name, core_dumped, running, reparented_to (null where they do not apply). */
-void jobj_process_end(struct jobj *j, const struct bl_process *p);
-
-/*
  * Choosing the recording a reading verb reads.
  *
  * Recordings live in RECORDINGS_DIR_PERSISTENT (one file per boot, once
@@ -33,6 +9,13 @@ void jobj_process_end(struct jobj *j, const struct bl_process *p);
  * that, and while it is being recorded); which files count and in what order
  * is recordings.h's one definition, which bootlogd prunes by.
  */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format.h"
+#include "recording.h"
 #include "recordings.h"
 
 /* What -f/--file, -b/--boot and -D/--directory asked for. */

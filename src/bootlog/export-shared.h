@@ -12,7 +12,8 @@
 
 #include <stdbool.h>
 
-#include "bootlog.h"
+#include "event.h"
+#include "recording.h"
 
 /* NDJSON: one line per event. finish writes out what is still buffered; also after a failure. */
 int export_json_event(const struct recording *rec, const struct bl_event *ev);

@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Helpers shared by the reading verbs: opening a recording, formatting times
- * and exit statuses, labelling program images, reporting usage errors.
- *
- * Numbers are formatted with integer arithmetic only: the verbs call
- * setlocale(LC_ALL, "") for the codeset, and "%f" would then print "0,5s" in
- * some locales, which scripts reading our output do not expect.
+ * Choosing the recording a reading verb reads: -f, -b and -D, and the list
+ * of recorded boots they choose from; see recording-select.h.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,50 +14,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bootlog.h"
-#include "cli.h"
-#include "report.h"
-#include "escape.h"
+#include "format.h"
 #include "log.h"
-#include "output.h"
+#include "macro.h"
+#include "options.h"
+#include "recording-select.h"
+#include "recording.h"
 #include "time-util.h"
-
-void jobj_process_end(struct jobj *j, const struct bl_process *p)
-{
-        bool core = false;
-        int code, sig;
-        pid_t reparented;
-
-        if (p->exited) {
-                jobj_int(j, "exit_ns", (int64_t)p->exit_ns);
-                if (p->start_ns > 0 && p->exit_ns >= p->start_ns)
-                        jobj_int(j, "duration_ns", (int64_t)(p->exit_ns - p->start_ns));
-                else
-                        jobj_null(j, "duration_ns");
-                if (bl_exit_status_decode(p->exit_status, &code, &sig, &core)) {
-                        jobj_int(j, "exit_code", code);
-                        jobj_null(j, "signal");
-                        jobj_null(j, "signal_name");
-                } else {
-                        jobj_null(j, "exit_code");
-                        jobj_int(j, "signal", sig);
-                        jobj_str(j, "signal_name", bl_signal_to_string(sig));
-                }
-        } else {
-                jobj_null(j, "exit_ns");
-                jobj_null(j, "duration_ns");
-                jobj_null(j, "exit_code");
-                jobj_null(j, "signal");
-                jobj_null(j, "signal_name");
-        }
-        jobj_bool(j, "core_dumped", core || p->coredump);
-        jobj_bool(j, "running", !p->exited);
-        reparented = bl_process_reparented_to(p);
-        if (reparented > 0)
-                jobj_int(j, "reparented_to", reparented);
-        else
-                jobj_null(j, "reparented_to");
-}
 
 /* "0", "-1", "+2", "3": a boot offset. */
 static int parse_boot_offset(const char *s, int64_t *ret)

@@ -2,9 +2,8 @@
 #pragma once
 
 /*
- * Presentation helpers of the summary views (stats, diff) and of export:
- * tables with aligned columns, and recorded strings made valid UTF-8 for
- * JSON and CSV.
+ * JSON for the views' --json output and export: objects built with one
+ * error check, and recorded strings made valid UTF-8 for JSON and CSV.
  */
 
 #include <stdbool.h>
@@ -56,40 +55,11 @@ int jobj_finish(struct jobj *j);
 /* Prints o as one line of JSON followed by a newline to stdout. Returns 0 or -ENOMEM. */
 int json_print(struct json_object *o);
 
-/*
- * A table of text cells printed with aligned columns:
- *
- *     COMMAND   RUNS   TOTAL  LONGEST
- *     sed        240  1.203s  21.0ms
- *
- * Cells are copied; they must be valid UTF-8 already escaped for the
- * terminal (width is counted in code points). The last column is not padded
- * and is cut with an ellipsis to fit a line width if one is given.
- */
-struct table;
+/* "12.345678901", "-0.120000000": seconds as a JSON number printed without floating point (nor the locale's
+ * decimal point). NULL on ENOMEM. */
+struct json_object *json_seconds(int64_t ns);
 
-enum table_align {
-        TABLE_LEFT,
-        TABLE_RIGHT,
-};
-
-/* A table with these column headers ("COUNT", ...) and alignments, n columns. NULL on ENOMEM. */
-struct table *table_new(size_t n, const char *const *headers, const enum table_align *align);
-struct table *table_free(struct table *t);
-void table_freep(struct table **t);
-
-/* Appends a cell to the current row; a new row starts after the last column. Returns 0 or -ENOMEM. */
-int table_add(struct table *t, const char *cell);
-int table_addf(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The row being filled (or the one just completed) is printed between on and off (colour sequences). */
-void table_highlight_row(struct table *t, const char *on, const char *off);
-/* Rows so far. */
-size_t table_rows(const struct table *t);
-
-/*
- * Prints the header (between header_on and header_off, which may be "") and
- * the rows, each line starting with indent. width > 0: lines are cut to
- * that many characters (the last column only). Returns 0 or -ENOMEM.
- */
-int table_print(const struct table *t, const char *indent, size_t width, const char *header_on,
-                const char *header_off);
+struct bl_process;
+/* The JSON fields of how p ended, shared by the tree and why views: exit_ns, duration_ns, exit_code,
+ * signal, signal_name, core_dumped, running, reparented_to (null where they do not apply). */
+void jobj_process_end(struct jobj *j, const struct bl_process *p);
