@@ -43,6 +43,7 @@
 #include "reader.h"
 #include "recording-select.h"
 #include "recording.h"
+#include "recordings.h"
 #include "text-width.h"
 #include "time-bound.h"
 #include "verbs.h"
@@ -376,14 +377,6 @@ static int follow_open(struct recording *rec, struct follow *f)
         return 0;
 }
 
-/* The same recording: what a copy keeps of the header. */
-static bool same_recording(const struct bl_file_info *a, const struct bl_file_info *b)
-{
-        return memcmp(a->boot_id, b->boot_id, BL_ID128_SIZE) == 0 &&
-               a->ref_realtime_ns == b->ref_realtime_ns && a->ref_monotonic_ns == b->ref_monotonic_ns &&
-               a->recorder_pid == b->recorder_pid;
-}
-
 /*
  * rec's file is gone from its path: finds the copy bootlogd moved it to in
  * the -D directory (or the default ones) and goes on reading there. Returns
@@ -403,7 +396,7 @@ static int follow_moved(struct recording *rec, struct follow *f)
                 char *path;
                 int fd;
 
-                if (!same_recording(&e->info, &rec->info) || streq(e->path, rec->path))
+                if (!bl_recording_same(&e->info, &rec->info) || streq(e->path, rec->path))
                         continue;
                 fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0 || fstat(fd, &st) < 0) {

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "escape.h"
+#include "json-util.h"
 #include "event.h"
 #include "export-shared.h"
 #include "format.h"
@@ -27,7 +28,7 @@
  * object per event, which cost more than everything else export does. The
  * bytes are the ones json-c printed with JSON_C_TO_STRING_PLAIN and
  * JSON_C_TO_STRING_NOSLASHESCAPE: no spaces, keys in the order added,
- * integers in decimal, strings by bl_json_string() (made valid UTF-8 as
+ * integers in decimal, strings by json_string_write() (made valid UTF-8 as
  * utf8_fix() does). Lines collect in one buffer that goes to stdout in large
  * writes.
  */
@@ -132,10 +133,10 @@ static void json_key_str(struct json_line *j, const char *key, size_t key_len, c
                 json_key_null(j, key, key_len);
                 return;
         }
-        if (!json_reserve(j, key_len + BL_JSON_STRING_MAX(strlen(s))))
+        if (!json_reserve(j, key_len + JSON_STRING_MAX(strlen(s))))
                 return;
         json_append(j, key, key_len);
-        j->len = (size_t)(bl_json_string(j->buf + j->len, s) - j->buf);
+        j->len = (size_t)(json_string_write(j->buf + j->len, s) - j->buf);
 }
 
 /* An array of strings; NULL is JSON null. */
@@ -148,7 +149,7 @@ static void json_key_strv(struct json_line *j, const char *key, size_t key_len, 
                 return;
         }
         STRV_FOREACH (s, l)
-                n += 1 + BL_JSON_STRING_MAX(strlen(*s));
+                n += 1 + JSON_STRING_MAX(strlen(*s));
         if (!json_reserve(j, n))
                 return;
         json_append(j, key, key_len);
@@ -156,7 +157,7 @@ static void json_key_strv(struct json_line *j, const char *key, size_t key_len, 
         STRV_FOREACH (s, l) {
                 if (s != l)
                         json_append(j, ",", 1);
-                j->len = (size_t)(bl_json_string(j->buf + j->len, *s) - j->buf);
+                j->len = (size_t)(json_string_write(j->buf + j->len, *s) - j->buf);
         }
         json_append(j, "]", 1);
 }

@@ -249,3 +249,62 @@ void jobj_process_end(struct jobj *j, const struct bl_process *p)
         else
                 jobj_null(j, "reparented_to");
 }
+
+/* What json_string_write() does with each byte: 0 copy it, 1 escape it, 2 check it is valid UTF-8. */
+static const uint8_t json_class[256] = {
+        [0x00 ... 0x1f] = 1,
+        ['"'] = 1,
+        ['\\'] = 1,
+        [0x80 ... 0xff] = 2,
+};
+
+char *json_string_write(char *buf, const char *s)
+{
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *u = (const unsigned char *)s;
+        char *p = buf;
+
+        *p++ = '"';
+        for (;;) {
+                const unsigned char *run = u;
+                size_t n;
+
+                /* The common case, plain ASCII, is copied a run at a time. */
+                while (json_class[*u] == 0)
+                        u++;
+                p = mempcpy(p, run, (size_t)(u - run));
+                if (!*u)
+                        break;
+                if (json_class[*u] == 2) {
+                        n = bl_utf8_valid_len((const char *)u);
+                        if (n == 0) {
+                                p = mempcpy(p, "\xef\xbf\xbd", 3);
+                                u++;
+                        } else {
+                                p = mempcpy(p, u, n);
+                                u += n;
+                        }
+                        continue;
+                }
+                *p++ = '\\';
+                switch (*u) {
+                case '"': *p++ = '"'; break;
+                case '\\': *p++ = '\\'; break;
+                case '\b': *p++ = 'b'; break;
+                case '\f': *p++ = 'f'; break;
+                case '\n': *p++ = 'n'; break;
+                case '\r': *p++ = 'r'; break;
+                case '\t': *p++ = 't'; break;
+                default:
+                        *p++ = 'u';
+                        *p++ = '0';
+                        *p++ = '0';
+                        *p++ = hex[*u >> 4];
+                        *p++ = hex[*u & 15];
+                        break;
+                }
+                u++;
+        }
+        *p++ = '"';
+        return p;
+}

@@ -63,3 +63,20 @@ struct bl_process;
 /* The JSON fields of how p ended, shared by the tree and why views: exit_ns, duration_ns, exit_code,
  * signal, signal_name, core_dumped, running, reparented_to (null where they do not apply). */
 void jobj_process_end(struct jobj *j, const struct bl_process *p);
+
+/*
+ * JSON strings for export: the upper bound of bytes json_string_write() writes
+ * for a string of len bytes (each byte at most \u00XX, plus the quotes).
+ */
+#define JSON_STRING_MAX(len) (6 * (size_t)(len) + 2)
+
+/*
+ * Writes s as a JSON string, quotes included and no NUL, to buf, which has
+ * room for JSON_STRING_MAX(strlen(s)) bytes; returns the end of what was
+ * written. Each byte that is not part of a valid UTF-8 sequence becomes
+ * U+FFFD (JSON text must be UTF-8), then the bytes are spelled as json-c
+ * prints a string with JSON_C_TO_STRING_NOSLASHESCAPE: '"' and '\' and
+ * \b \f \n \r \t with a backslash, other bytes below 0x20 as \u00XX (lower
+ * case hex), everything else ('/', DEL, valid UTF-8) as it is.
+ */
+char *json_string_write(char *buf, const char *s);

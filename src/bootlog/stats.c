@@ -172,20 +172,6 @@ static int load(struct stats *s)
         return 0;
 }
 
-static bool process_failed(const struct bl_process *p)
-{
-        int code = 0, sig = 0;
-        bool core = false;
-
-        if (p->coredump)
-                return true;
-        if (!p->exited)
-                return false;
-        if (bl_exit_status_decode(p->exit_status, &code, &sig, &core))
-                return code != 0;
-        return true;
-}
-
 /* Ended by a signal, or dumped core. */
 static bool process_killed(const struct bl_process *p)
 {
@@ -277,13 +263,13 @@ static int gather(struct stats *s)
                         if (info->argv_at_exec)
                                 s->execs_argv_at_exec++;
                 }
-                if (process_failed(p))
+                if (bl_process_failed(p))
                         s->failed[s->n_failed++] = p;
 
                 per_process[i] = (struct unit_stat){
                         .unit = process_unit(p),
                         .processes = 1,
-                        .failed = process_failed(p),
+                        .failed = bl_process_failed(p),
                 };
                 if (process_lifetime(p, &life)) {
                         per_process[i].timed = 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * bl_json_string() against what export printed through json-c before it
+ * json_string_write() against what export printed through json-c before it
  * wrote JSON itself: the string with each byte outside valid UTF-8 replaced
  * by U+FFFD, then json_object_to_json_string_ext(PLAIN | NOSLASHESCAPE).
  * Every byte, every pair of bytes and a pile of hostile argv must come out
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "escape.h"
+#include "json-util.h"
 
 /* The replacement export made before json-c saw a string. */
 static char *reference_fix(const char *s)
@@ -44,7 +45,7 @@ static char *reference_fix(const char *s)
 
 static void check(const char *s)
 {
-        size_t max = BL_JSON_STRING_MAX(strlen(s));
+        size_t max = JSON_STRING_MAX(strlen(s));
         char *fixed = reference_fix(s), *buf, *end;
         struct json_object *o;
         const char *want;
@@ -58,7 +59,7 @@ static void check(const char *s)
         buf = malloc(max + 1);
         assert_non_null(buf);
         buf[max] = 0x5a;
-        end = bl_json_string(buf, s);
+        end = json_string_write(buf, s);
         assert_true(end >= buf && (size_t)(end - buf) <= max);
         assert_int_equal(buf[max], 0x5a);
         *end = 0;
@@ -82,11 +83,11 @@ static void test_plain(void **state)
         check("\b\f\n\r\t");
         check("\x7f");
         /* The documented spellings, written out so a change of both sides together still fails. */
-        bl_json_string(buf, "a\x01\n\"")[0] = 0;
+        json_string_write(buf, "a\x01\n\"")[0] = 0;
         assert_string_equal(buf, "\"a\\u0001\\n\\\"\"");
-        bl_json_string(buf, "\x1f\x7f")[0] = 0;
+        json_string_write(buf, "\x1f\x7f")[0] = 0;
         assert_string_equal(buf, "\"\\u001f\x7f\"");
-        bl_json_string(buf, "\xff/")[0] = 0;
+        json_string_write(buf, "\xff/")[0] = 0;
         assert_string_equal(buf, "\"\xef\xbf\xbd/\"");
 }
 
